@@ -1,0 +1,174 @@
+"""The ``classlab`` command line."""
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__, questions
+from .errors import ClasslabError
+from .settings import DEFAULT, QUICK, Settings
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="classlab", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"classlab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="answer the questions of Problem Set 10 and write the report",
+                         description="Answer the questions of Problem Set 10 and write answers.json, answers.md, "
+                                     "report.html and figures/ into --out.")
+    data = run.add_argument_group("data")
+    data.add_argument("--cifar", metavar="PATH",
+                      help="CIFAR-10: a folder holding cifar-10-batches-py/, cifar-10-python.tar.gz, an image folder "
+                           "(train/<class>/*, test/<class>/*) or a .tar.gz of one. Default: the data folder, "
+                           "downloading there if missing")
+    data.add_argument("--data-dir", metavar="DIR",
+                      help="data folder for the download and the tensor cache (default: $CLASSLAB_DATA or ./data)")
+    data.add_argument("--points-x", metavar="FILE", help="part 2 features (.npy); default: the embedded pair")
+    data.add_argument("--points-y", metavar="FILE", help="part 2 labels (.npy)")
+    data.add_argument("--skip-bad-images", action="store_true",
+                      help="skip unreadable images in an image folder (counted in the report) instead of stopping")
+    what = run.add_argument_group("what to run")
+    what.add_argument("--only", metavar="IDS", help=f"comma-separated question ids (default: all of {', '.join(questions.ALL)})")
+    what.add_argument("--seeds", type=int, default=1, metavar="N", help="repeat with seeds 0..N-1 (default 1)")
+    what.add_argument("--seed-list", metavar="S,S,...", help="repeat with exactly these seeds")
+    what.add_argument("--quick", action="store_true",
+                      help="small subset, 1 epoch: checks an installation in about a minute (NOT the answers)")
+    what.add_argument("--epochs", type=int, help=f"CIFAR-10 epochs (default {DEFAULT.epochs})")
+    what.add_argument("--batch-size", type=int, help=f"CIFAR-10 batch size (default {DEFAULT.batch_size})")
+    what.add_argument("--points-epochs", type=int, help=f"part 2 epochs (default {DEFAULT.points_epochs})")
+    what.add_argument("--points-batch-size", type=int,
+                      help=f"part 2 batch size (the problem set gives none; default {DEFAULT.points_batch_size})")
+    what.add_argument("--train-subset", type=int, metavar="N", help="use only the first N training images")
+    what.add_argument("--test-subset", type=int, metavar="N", help="use only the first N test images")
+    what.add_argument("--svc-points", type=int, metavar="N",
+                      help=f"SVC training points (default {DEFAULT.svc_train_points})")
+    how = run.add_argument_group("how to run")
+    how.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: cuda if present")
+    how.add_argument("--pipeline", default="tensor", choices=["tensor", "torchvision"],
+                     help="tensor: batched augmentation (fast, default); torchvision: the problem set's per-image "
+                          "PIL pipeline (reference)")
+    how.add_argument("--threads", type=int, metavar="N", help="CPU threads for torch (default: torch's choice)")
+    how.add_argument("--no-curves", action="store_true",
+                     help="skip the per-epoch test evaluation behind the learning-curve figures")
+    out = run.add_argument_group("output")
+    out.add_argument("--out", metavar="DIR", help="output folder (default: a new folder under ./runs/)")
+    out.add_argument("--force", action="store_true", help="write into an --out that holds a run already")
+    out.add_argument("--resume", metavar="DIR", help="continue the interrupted run in DIR, skipping what is done")
+    return parser
+
+
+def _ids(text, option):
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ClasslabError(f"{option}: expected comma-separated integers, got {text!r}") from None
+
+
+def spec_from_args(args, argv):
+    from .runner import RunSpec
+
+    if args.only:
+        chosen = [q.strip() for q in args.only.split(",") if q.strip()]
+        unknown = [q for q in chosen if q not in questions.ALL]
+        if unknown or not chosen:
+            raise ClasslabError(f"--only: unknown question id(s) {', '.join(unknown) or '(none given)'}; "
+                                f"choose from {', '.join(questions.ALL)}")
+    else:
+        chosen = list(questions.ALL)
+    if args.seed_list:
+        seeds = _ids(args.seed_list, "--seed-list")
+    else:
+        if args.seeds < 1:
+            raise ClasslabError(f"--seeds: must be at least 1, got {args.seeds}")
+        seeds = list(range(args.seeds))
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ClasslabError("--seed-list: give distinct seeds")
+    settings = QUICK if args.quick else DEFAULT
+    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "points_epochs": args.points_epochs,
+                 "points_batch_size": args.points_batch_size, "train_subset": args.train_subset,
+                 "test_subset": args.test_subset, "svc_train_points": args.svc_points}
+    for name, value in overrides.items():
+        if value is not None:
+            if value < 1:
+                raise ClasslabError(f"--{name.replace('_', '-')}: must be at least 1, got {value}")
+            settings = replace(settings, **{name: value})
+    settings = replace(settings, device=_device(args.device), pipeline=args.pipeline,
+                       learning_curves=not args.no_curves)
+    if settings.pipeline == "torchvision" and settings.device != "cpu":
+        raise ClasslabError("--pipeline torchvision runs on the CPU only; add --device cpu")
+    return RunSpec(settings=settings, questions=chosen, seeds=seeds, cifar=args.cifar, data_dir=args.data_dir,
+                   points_x=args.points_x, points_y=args.points_y, skip_bad_images=args.skip_bad_images,
+                   command=["classlab", *argv])
+
+
+def _device(choice):
+    import torch
+
+    if choice == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise ClasslabError("--device cuda: no CUDA device is available to torch here")
+    return choice
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # a pre-empted cluster job stops like Ctrl-C: checkpoints kept, resumable
+
+
+def cmd_run(args, argv):
+    from .report.sheet import render_sheet
+    from .runner import RunSpec, default_out_dir, execute, prepare_out_dir
+
+    if args.resume:
+        out = Path(args.resume)
+        try:
+            spec = RunSpec.from_dict(json.loads((out / "run.json").read_text()))
+        except FileNotFoundError:
+            raise ClasslabError(f"{out}: no run.json here, nothing to resume") from None
+        except (ValueError, TypeError, KeyError) as err:
+            raise ClasslabError(f"{out / 'run.json'}: not a classlab run description ({err})") from None
+        prepare_out_dir(out, resume=True)
+    else:
+        spec = spec_from_args(args, argv)
+        out = prepare_out_dir(Path(args.out) if args.out else default_out_dir(), force=args.force)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        doc = execute(spec, out, resume=bool(args.resume))
+    except KeyboardInterrupt:
+        done = sorted(p.stem for p in (out / "units").glob("*.json")) if (out / "units").is_dir() else []
+        print(f"\nclasslab: interrupted. Finished: {', '.join(done) or 'nothing yet'}. "
+              f"Continue with: classlab run --resume {shlex.quote(str(out))}", file=sys.stderr)
+        return 130
+    print(render_sheet(doc, out))
+    return 0
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args, argv)
+    except ClasslabError as err:
+        print(f"classlab: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except OSError as err:
+        if err.errno == 28:  # ENOSPC
+            print(f"classlab: error: {err.filename or 'disk'}: no space left on the device", file=sys.stderr)
+            return 2
+        raise
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The problem set's transform, done on whole batches of uint8 tensors.
+
+Problem set 10 uses, per image through PIL::
+
+    RandomHorizontalFlip() -> RandomCrop(32, padding=4) -> ToTensor() -> Normalize(MEAN, STD)
+
+Here the same thing runs on a batch at once: each image is flipped with probability 1/2,
+zero-padded by 4 and cropped at an offset drawn uniformly from {0..8} x {0..8}, exactly
+torchvision's distribution (tests compare the two image by image for the same draws).
+The padding is zero in uint8 space, as PIL pads, so it becomes ``-mean/std`` after Normalize.
+"""
+
+import torch
+
+MEAN = (0.4914, 0.4822, 0.4465)
+STD = (0.2023, 0.1994, 0.2010)
+PADDING = 4
+
+
+def normalize(x_uint8, mean=MEAN, std=STD):
+    """ToTensor + Normalize for a uint8 batch (N, 3, H, W) -> float32."""
+    mean = torch.tensor(mean, device=x_uint8.device).view(1, -1, 1, 1)
+    std = torch.tensor(std, device=x_uint8.device).view(1, -1, 1, 1)
+    return (x_uint8.float().div_(255) - mean).div_(std)
+
+
+def sample_flip_crop(n, generator, padding=PADDING, device="cpu"):
+    """Draw, for ``n`` images, whether to flip and the crop's top-left corner (i, j)."""
+    flip = torch.rand(n, generator=generator, device=device) < 0.5
+    ij = torch.randint(0, 2 * padding + 1, (2, n), generator=generator, device=device)
+    return flip, ij[0], ij[1]
+
+
+def flip_crop(x, flip, i, j, padding=PADDING):
+    """Flip the images where ``flip`` is set, zero-pad by ``padding`` and crop at (i, j).
+
+    The crop is a single ``gather`` over flat pixel indices, not a loop over images or offsets.
+    """
+    n, c, h, w = x.shape
+    x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
+    padded = torch.nn.functional.pad(x, (padding,) * 4)
+    width = w + 2 * padding
+    corner = (i * width + j).view(n, 1, 1)
+    window = (torch.arange(h, device=x.device).view(-1, 1) * width + torch.arange(w, device=x.device)).view(1, 1, -1)
+    return padded.view(n, c, -1).gather(2, (corner + window).expand(n, c, h * w)).view(n, c, h, w)
+
+
+def augment(x_uint8, generator):
+    """The problem set's training transform on a uint8 batch, returning normalized float32."""
+    flip, i, j = sample_flip_crop(len(x_uint8), generator, device=x_uint8.device)
+    return normalize(flip_crop(x_uint8, flip, i, j))
+
+
+def torchvision_transform(train=True):
+    """The problem set's per-image torchvision transform (the reference the batched path matches)."""
+    from torchvision import transforms
+
+    steps = [transforms.RandomHorizontalFlip(), transforms.RandomCrop(32, padding=PADDING)] if train else []
+    return transforms.Compose(steps + [transforms.ToTensor(), transforms.Normalize(MEAN, STD)])

@@ -1,0 +1,35 @@
+"""What the sheet, answers.md and report.html share: the quick-run warning and the answer rows."""
+
+QUICK_WARNING = ("QUICK RUN - THESE ARE NOT THE ANSWERS. This run used a small subset and 1 epoch "
+                 "only to check the installation; run without --quick for the problem set's answers.")
+
+
+def answer_rows(doc):
+    """One row per answer: id, question, answer (faithful, rounded as asked), corrected, accepted range."""
+    rows = []
+    for id, a in doc["answers"].items():
+        answer = a["display"] + (f" {a['unit']}" if a["unit"] and a["unit"] not in ("accuracy",) else "")
+        corrected = ""
+        if a.get("corrected") and a["corrected"]["display"] != a["display"]:
+            corrected = a["corrected"]["display"]
+        rows.append({"id": id, "question": a["question"], "answer": answer, "corrected": corrected,
+                     "spread": spread_text(a)})
+    return rows
+
+
+def spread_text(a):
+    sp = a.get("spread") or {}
+    parts = []
+    if "faithful" in sp:
+        f = sp["faithful"]
+        parts.append(f"{f['accepted']} (mean {f['mean']:.4g}, sd {f['std']:.2g}, n={f['n']})")
+    if "corrected" in sp:
+        c = sp["corrected"]
+        if "smallest_width_counts" in c:
+            counts = ", ".join(f"{w}: {n}x" for w, n in c["smallest_width_counts"].items())
+            parts.append(f"corrected: {counts}")
+        else:
+            parts.append(f"corrected {c['accepted']}")
+    if a.get("seed_pinned") and a.get("per_seed") and len(a["per_seed"]) > 1 and "faithful" not in sp:
+        parts.insert(0, "faithful: same for every seed (seeded in the listing)")
+    return "; ".join(parts)

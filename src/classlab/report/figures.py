@@ -1,0 +1,124 @@
+"""The figures of the report, drawn with matplotlib (and scikit-learn's displays), saved as PNG and SVG."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
+
+from ..atomic import atomic_path  # noqa: E402
+
+
+class Figures:
+    """Saves figures under ``out_dir/figures``; each method returns the PNG's path relative to ``out_dir``."""
+
+    def __init__(self, out_dir):
+        self.out_dir = Path(out_dir)
+        self.made = []
+
+    def _save(self, fig, name):
+        for fmt in ("png", "svg"):
+            with atomic_path(self.out_dir / "figures" / f"{name}.{fmt}") as tmp:
+                fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.made.append(f"figures/{name}.png")
+        return f"figures/{name}.png"
+
+    def images(self, images, titles, name, title=""):
+        """A row of uint8 (N, 3, H, W) images with a title over each."""
+        fig, axes = plt.subplots(1, len(images), figsize=(1.6 * len(images), 2.0), squeeze=False)
+        for ax, img, t in zip(axes[0], images, titles):
+            ax.imshow(np.asarray(img).transpose(1, 2, 0), interpolation="nearest")
+            ax.set_title(t, fontsize=9)
+            ax.axis("off")
+        if title:
+            fig.suptitle(title, fontsize=10)
+        return self._save(fig, name)
+
+    def learning_curves(self, history, name, title):
+        """Loss and accuracy per epoch, train (augmented batches) and test (clean)."""
+        epochs = np.arange(1, len(history["train_loss"]) + 1)
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+        ax_loss.plot(epochs, history["train_loss"], "o-", label="train (augmented, during the epoch)")
+        ax_acc.plot(epochs, history["train_accuracy"], "o-", label="train (augmented, during the epoch)")
+        if history.get("test_loss"):
+            ax_loss.plot(epochs, history["test_loss"], "s-", label="test (clean, after the epoch)")
+            ax_acc.plot(epochs, history["test_accuracy"], "s-", label="test (clean, after the epoch)")
+        for ax, label in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+        fig.suptitle(title, fontsize=10)
+        return self._save(fig, name)
+
+    def confusion(self, matrix, labels, name, title):
+        from sklearn.metrics import ConfusionMatrixDisplay
+
+        fig, ax = plt.subplots(figsize=(6.2, 5.4))
+        ConfusionMatrixDisplay(np.asarray(matrix), display_labels=labels).plot(
+            ax=ax, xticks_rotation=45, colorbar=False, values_format="d")
+        ax.set_title(title, fontsize=10)
+        return self._save(fig, name)
+
+    def boundaries(self, panels, X, y, train_mask, name, title="", cols=4):
+        """Decision boundaries of fitted classifiers over a scatter of all the data.
+
+        ``panels`` is a list of (title, estimator) with sklearn's predict API; train
+        points are drawn as circles, test points as crosses.
+        """
+        from sklearn.inspection import DecisionBoundaryDisplay
+
+        cols = min(cols, len(panels))
+        rows = -(-len(panels) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.4 * rows), squeeze=False)
+        for ax in axes.flat[len(panels):]:
+            ax.axis("off")
+        for ax, (panel_title, estimator) in zip(axes.flat, panels):
+            DecisionBoundaryDisplay.from_estimator(estimator, X, response_method="predict", ax=ax,
+                                                   alpha=0.35, cmap="coolwarm", grid_resolution=200)
+            for mask, marker, label in ((train_mask, "o", "train"), (~train_mask, "x", "test")):
+                ax.scatter(X[mask, 0], X[mask, 1], c=y[mask], cmap="coolwarm", marker=marker, s=10,
+                           linewidths=0.8, edgecolors="none" if marker == "o" else None, label=label)
+            ax.set_title(panel_title, fontsize=9)
+            ax.set_aspect("equal")
+        axes.flat[0].legend(loc="upper right", fontsize=7)
+        if title:
+            fig.suptitle(title, fontsize=10)
+        return self._save(fig, name)
+
+    def width_sweep(self, widths, series, threshold, name, title):
+        """Test accuracy against hidden width, one line per protocol, the target as a dashed line."""
+        fig, ax = plt.subplots(figsize=(5.5, 3.5))
+        for label, accuracies in series.items():
+            ax.plot(widths, accuracies, "o-", label=label)
+        ax.axhline(threshold, ls="--", c="gray", label=f"target {threshold}")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.set_xlabel("hidden width")
+        ax.set_ylabel("test accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.set_title(title, fontsize=10)
+        return self._save(fig, name)
+
+
+class TorchClassifier(ClassifierMixin, BaseEstimator):
+    """A trained torch classifier seen through scikit-learn's predict API (for DecisionBoundaryDisplay)."""
+
+    def __init__(self, module=None, n_classes=2):
+        self.module = module
+        self.n_classes = n_classes
+        self.classes_ = np.arange(n_classes)
+
+    def fit(self, X, y):  # already trained; present for the estimator API
+        return self
+
+    def predict(self, X):
+        import torch
+
+        with torch.no_grad():
+            return self.module(torch.as_tensor(np.asarray(X), dtype=torch.float32)).argmax(1).numpy()

@@ -1,0 +1,97 @@
+"""report.html: one self-contained page (figures embedded as data URIs; no server, no network)."""
+
+import base64
+import json
+from html import escape
+from pathlib import Path
+
+from .common import QUICK_WARNING, answer_rows
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#1d1d1f;line-height:1.45}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+table{border-collapse:collapse;margin:1em 0;font-size:.93em}
+th,td{border:1px solid #d0d0d5;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#f3f3f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.quick{background:#b00020;color:#fff;padding:1em;font-weight:bold;font-size:1.15em;border-radius:6px}
+figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85em;color:#555}.note{color:#555;font-size:.9em}
+pre{background:#f6f6f8;padding:1em;overflow-x:auto;font-size:.8em}
+"""
+
+
+def render_html(doc, out_dir):
+    out_dir = Path(out_dir)
+    body = []
+    if doc.get("quick"):
+        body.append(f'<p class="quick" id="quick-warning">{escape(QUICK_WARNING)}</p>')
+    cfg = doc["config"]
+    body.append("<h1>Problem Set 10, Deep Classification: answers</h1>")
+    body.append(f'<p class="note">classlab {escape(doc["classlab_version"])}, {escape(doc["created"])}, '
+                f'seeds {escape(str(cfg["seeds"]))}, device {escape(cfg["device"])}. The answer is the problem '
+                "set's code as written (faithful protocol, first seed); <em>corrected</em> is correct practice "
+                "where it differs; the range is min-max over seeds, rounded as asked.</p>")
+    body.append(_table(["#", "question", "answer", "corrected", "accepted range over seeds"],
+                        [[r["id"], r["question"], r["answer"], r["corrected"], r["spread"]] for r in answer_rows(doc)],
+                        table_id="answers"))
+    for part, title in (("1", "Part 1: Recognizing objects (CIFAR-10)"), ("2", "Part 2: Learning features")):
+        items = [(id, a) for id, a in doc["answers"].items() if id.startswith(part)]
+        if not items:
+            continue
+        body.append(f"<h2>{escape(title)}</h2>")
+        for id, a in items:
+            body.append(_answer_section(id, a, out_dir))
+    if doc["pitfalls"]:
+        body.append("<h2>Pitfalls of the problem set's code, measured</h2>")
+        body.append(_table(["id", "what", "where", "effect"],
+                           [[p["id"], p["what"], p["where"], p["effect"]] for p in doc["pitfalls"]]))
+    body.append("<h2>Configuration</h2>")
+    body.append(f"<pre>{escape(json.dumps(cfg, indent=2))}</pre>")
+    body.append("<h2>Timings (seconds)</h2>")
+    body.append(_table(["step", "seconds"], [[k, f"{v:.2f}"] for k, v in doc["timings"].items()]))
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>classlab: Problem Set 10 answers</title>"
+            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def _answer_section(id, a, out_dir):
+    parts = [f'<h3 id="q{escape(id)}">{escape(id)} {escape(a["question"])}</h3>',
+             f"<p><strong>{escape(a['display'])}</strong> {escape(a['unit'] or '')}"]
+    if a.get("corrected") and a["corrected"]["display"] != a["display"]:
+        parts.append(f" &middot; corrected: <strong>{escape(a['corrected']['display'])}</strong>")
+    parts.append("</p>")
+    for note in a["notes"]:
+        parts.append(f'<p class="note">{escape(note)}</p>')
+    layers = a["details"].get("layers")
+    if layers:
+        parts.append(_table(["layer", "output shape", "parameters"],
+                            [[f"{r['name']} ({r['layer']})", "x".join(map(str, r["output_shape"])),
+                              f"{r['parameters']:,}"] for r in layers["rows"]]
+                            + [["total", "", f"{layers['total']:,}"]]))
+    table = a["details"].get("table")
+    if table:
+        head = ["protocol"] + [f"width {w}" for w in table["widths"]]
+        rows = [["faithful"] + [f"{v:.3f}" for v in table["faithful"]]]
+        rows += [[f"corrected, seed {s}"] + [f"{v:.3f}" for v in accs] for s, accs in table["corrected"].items()]
+        parts.append(_table(head, rows))
+    if a["details"].get("per_class"):
+        parts.append(f'<p class="note">Support vectors per class: {escape(str(a["details"]["per_class"]))}</p>')
+    if len(a.get("per_seed") or []) > 1:
+        parts.append(_table(["seed", "faithful", "corrected"],
+                            [[p["seed"], p["value"], p.get("corrected", "")] for p in a["per_seed"]]))
+    for fig in a["figures"]:
+        data = base64.b64encode((out_dir / fig).read_bytes()).decode()
+        parts.append(f'<figure><img alt="{escape(fig)}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{escape(fig)} (SVG beside it)</figcaption></figure>")
+    return "\n".join(parts)
+
+
+def _table(head, rows, table_id=None):
+    ident = f' id="{table_id}"' if table_id else ""
+    out = [f"<table{ident}><thead><tr>" + "".join(f"<th>{escape(str(h))}</th>" for h in head) + "</tr></thead><tbody>"]
+    for row in rows:
+        out.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)

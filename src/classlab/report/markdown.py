@@ -1,0 +1,31 @@
+"""answers.md: the filled-in quiz."""
+
+from .common import QUICK_WARNING, answer_rows
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(doc):
+    lines = []
+    if doc.get("quick"):
+        lines += [f"> **{QUICK_WARNING}**", ""]
+    cfg = doc["config"]
+    lines += ["# Problem Set 10, Deep Classification: answers", "",
+              f"classlab {doc['classlab_version']}, {doc['created']}, seeds {cfg['seeds']}, device {cfg['device']}.",
+              "The answer is the problem set's code as written (faithful protocol, first seed); *corrected* is "
+              "correct practice where it differs; *accepted range* is min-max over seeds, rounded as asked.", "",
+              "| # | question | answer | corrected | accepted range over seeds |",
+              "|---|---|---|---|---|"]
+    for row in answer_rows(doc):
+        lines.append("| " + " | ".join(_cell(row[k]) for k in ("id", "question", "answer", "corrected", "spread"))
+                     + " |")
+    if doc["pitfalls"]:
+        lines += ["", "## Pitfalls of the problem set's code, measured", ""]
+        for p in doc["pitfalls"]:
+            lines.append(f"- **{p['id']}** ({p['where']}): {p['what']} *Effect:* {p['effect'].rstrip('.')}.")
+    notes = [(id, n) for id, a in doc["answers"].items() for n in a["notes"]]
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {id}: {n}" for id, n in notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,25 @@
+"""The answer sheet printed to the terminal at the end of a run."""
+
+import textwrap
+
+from .common import QUICK_WARNING, answer_rows
+
+
+def render_sheet(doc, out_dir):
+    lines = []
+    if doc.get("quick"):
+        lines += ["!" * 78, *textwrap.wrap(QUICK_WARNING, 76, initial_indent="! ", subsequent_indent="! "),
+                  "!" * 78]
+    lines.append("Problem Set 10 - Deep Classification: answers (faithful protocol; corrected in brackets)")
+    for row in answer_rows(doc):
+        extra = f"  [corrected: {row['corrected']}]" if row["corrected"] else ""
+        lines.append(f"  {row['id']:>4}  {row['answer']}{extra}")
+        lines.append(f"        {row['question']}")
+        if row["spread"]:
+            lines.append(f"        over seeds: {row['spread']}")
+    if doc["pitfalls"]:
+        lines.append("Pitfalls of the problem set's code, measured:")
+        for p in doc["pitfalls"]:
+            lines.append(f"  - {p['id']}: {p['effect']}")
+    lines.append(f"Written to {out_dir}: answers.json, answers.md, report.html, figures/")
+    return "\n".join(lines)

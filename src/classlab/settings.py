@@ -1,0 +1,50 @@
+"""Every setting that shapes an answer, in one visible place.
+
+The defaults are the problem set's; ``--quick`` swaps in ``QUICK`` to check an installation.
+"""
+
+from dataclasses import asdict, dataclass, replace
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Part 1: CIFAR-10 (problems 1.4, 1.6, 1.7)
+    epochs: int = 10
+    batch_size: int = 50
+    lr: float = 1e-3
+    eval_batch_size: int = 1000  # evaluation only; no effect on results
+    svc_train_points: int = 10_000  # "use only the first 10k points from the training set"
+    train_subset: int | None = None  # None: all 50,000
+    test_subset: int | None = None  # None: all 10,000
+    pipeline: str = "tensor"  # tensor (batched, fast) | torchvision (per image, the reference)
+    learning_curves: bool = True  # evaluate the clean test set after every epoch, for the figures
+    # Part 2: 2-D points (problems 2.1-2.4)
+    points_epochs: int = 100
+    points_batch_size: int = 50  # the problem set gives none; 50 as in part 1
+    points_lr: float = 1e-3
+    split_test_size: float = 0.5
+    split_random_state: int = 42
+    first_width: int = 2  # problem 2.3
+    widths: tuple = (2, 4, 8, 16, 32, 64)  # problem 2.4
+    target_accuracy: float = 0.99  # problem 2.4
+    pitfall_n_hidden: int = 3  # the plain-list pitfall, measured on a deeper net
+    pitfall_width: int = 8
+    # Where it runs (no effect on the answers' definitions)
+    device: str = "cpu"
+    quick: bool = False
+
+    def to_dict(self):
+        d = asdict(self)
+        d["widths"] = list(self.widths)
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        d = dict(d)
+        d["widths"] = tuple(d["widths"])
+        return cls(**d)
+
+
+DEFAULT = Settings()
+QUICK = replace(DEFAULT, epochs=1, train_subset=2000, test_subset=1000, svc_train_points=1000,
+                points_epochs=20, quick=True)

@@ -1,0 +1,119 @@
+"""Shared fixtures: small CIFAR-10 copies in every accepted form, made by the tests themselves."""
+
+import io
+import os
+import pickle
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classlab.data.cifar import CLASSES
+
+TRAIN_PER_BATCH = 40  # 5 batches -> 200 training images
+N_TEST = 60
+
+
+def _images(n, seed):
+    rng = np.random.default_rng(seed)
+    # Smooth-ish random images so PNG stays small; labels go round the classes (see write_image_folder).
+    x = rng.integers(0, 256, size=(n, 3, 32, 32), dtype=np.uint8)
+    y = np.arange(n) % 10
+    return x, y
+
+
+def write_batches(folder, train, test):
+    """Write the real ``cifar-10-batches-py`` pickle layout (protocol 2, bytes keys, like the original)."""
+    folder = Path(folder) / "cifar-10-batches-py"
+    folder.mkdir(parents=True, exist_ok=True)
+    (x, y), (xt, yt) = train, test
+    for b in range(5):
+        s = slice(b * TRAIN_PER_BATCH, (b + 1) * TRAIN_PER_BATCH)
+        _dump(folder / f"data_batch_{b + 1}", x[s], y[s], f"training batch {b + 1} of 5")
+    _dump(folder / "test_batch", xt, yt, "testing batch 1 of 1")
+    with open(folder / "batches.meta", "wb") as f:
+        pickle.dump({b"label_names": [c.encode() for c in CLASSES]}, f, protocol=2)
+    return folder.parent
+
+
+def _dump(path, x, y, label):
+    batch = {b"batch_label": label.encode(), b"labels": [int(v) for v in y],
+             b"data": x.reshape(len(x), -1), b"filenames": [f"img_{i}.png".encode() for i in range(len(x))]}
+    with open(path, "wb") as f:
+        pickle.dump(batch, f, protocol=2)
+
+
+def write_image_folder(folder, train, test, suffix=".png"):
+    """``train/<class>/NNNN.png``: image k of a class is the k-th of that class in the arrays."""
+    from PIL import Image
+
+    folder = Path(folder)
+    for split, (x, y) in (("train", train), ("test", test)):
+        counts = {}
+        for img, label in zip(x, y):
+            d = folder / split / CLASSES[label]
+            d.mkdir(parents=True, exist_ok=True)
+            k = counts.get(label, 0)
+            counts[label] = k + 1
+            Image.fromarray(img.transpose(1, 2, 0)).save(d / f"{k:04d}{suffix}")
+    return folder
+
+
+def tar_folder(src, dest, arcname):
+    with tarfile.open(dest, "w:gz") as tar:
+        tar.add(src, arcname=arcname)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def cifar_arrays():
+    return _images(5 * TRAIN_PER_BATCH, 0), _images(N_TEST, 1)
+
+
+@pytest.fixture(scope="session")
+def cifar_forms(tmp_path_factory, cifar_arrays):
+    """The same small CIFAR-10 in all four forms: {form: path}."""
+    train, test = cifar_arrays
+    root = tmp_path_factory.mktemp("cifar")
+    batches = write_batches(root / "batches", train, test)
+    images = write_image_folder(root / "images", train, test)
+    return {
+        "batches-folder": batches,
+        "batches-archive": tar_folder(batches / "cifar-10-batches-py", root / "cifar-10-python.tar.gz",
+                                      "cifar-10-batches-py"),
+        "image-folder": images,
+        "image-archive": tar_folder(images, root / "images.tar.gz", "cifar10-images"),
+    }
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never touch the network: any socket connection fails at once."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("CLASSLAB_DATA", os.devnull + "-unused")
+
+
+def run_cli(*args):
+    """Run ``classlab`` in-process; return (exit code, stdout, stderr)."""
+    import contextlib
+
+    from classlab.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()

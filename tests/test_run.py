@@ -1,0 +1,150 @@
+"""End to end: `classlab run --quick` on a small CIFAR-10 made here, and the files it leaves."""
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory, cifar_forms):
+    out = tmp_path_factory.mktemp("run") / "out"
+    data_dir = tmp_path_factory.mktemp("data")
+    code, stdout, stderr = run_cli("run", "--quick", "--cifar", cifar_forms["image-archive"], "--data-dir",
+                                   data_dir, "--out", out, "--seeds", "2")
+    assert code == 0, stderr
+    return out, stdout, json.loads((out / "answers.json").read_text())
+
+
+def test_all_twelve_answers(quick_run):
+    out, stdout, doc = quick_run
+    assert list(doc["answers"]) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8",
+                                    "2.1", "2.2", "2.3", "2.4"]
+    assert doc["quick"] is True
+    assert "NOT THE ANSWERS" in stdout
+    assert "NOT THE ANSWERS" in (out / "answers.md").read_text()
+    assert "NOT THE ANSWERS" in (out / "report.html").read_text()
+
+
+def test_display_is_value_rounded_as_asked(quick_run):
+    doc = quick_run[2]
+    for id, a in doc["answers"].items():
+        if isinstance(a["value"], float) and a["digits"] is not None:
+            assert a["display"] == f"{round(a['value'], a['digits']):.{a['digits']}f}", id
+            assert re.fullmatch(rf"\d+\.\d{{{a['digits']}}}", a["display"]), id
+    assert {doc["answers"][q]["digits"] for q in ("1.4", "1.6", "1.7")} == {2}
+    assert {doc["answers"][q]["digits"] for q in ("2.1", "2.3")} == {3}
+
+
+def test_answers_validate_against_the_documented_schema(quick_run):
+    import jsonschema
+
+    schema = json.loads(resources.files("classlab").joinpath("schema/answers.schema.json").read_text())
+    jsonschema.validate(quick_run[2], schema)
+
+
+def test_exact_answers(quick_run, cifar_arrays):
+    from classlab.models import CNN, Dense, count_parameters
+
+    doc = quick_run[2]
+    (x, y), (xt, yt) = cifar_arrays
+    assert doc["answers"]["1.1"]["value"] == len(y) / len(yt)
+    assert doc["answers"]["1.2"]["value"] == [["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+                                               "horse", "ship", "truck"][v] for v in y[:5]]
+    assert doc["answers"]["1.3"]["value"] == count_parameters(Dense())
+    assert doc["answers"]["1.5"]["value"] == count_parameters(CNN())
+    assert 0 < doc["answers"]["1.8"]["value"] <= len(y)
+    assert sum(doc["answers"]["1.8"]["details"]["per_class"]) == doc["answers"]["1.8"]["value"]
+
+
+def test_seeds_give_spread_and_ranges(quick_run):
+    doc = quick_run[2]
+    a = doc["answers"]["1.4"]
+    assert [p["seed"] for p in a["per_seed"]] == [0, 1]
+    assert a["spread"]["faithful"]["min"] == min(p["value"] for p in a["per_seed"])
+    assert "accepted range" in (quick_run[0] / "answers.md").read_text()
+    pinned = doc["answers"]["2.3"]
+    assert pinned["seed_pinned"] and "faithful" not in pinned["spread"]
+    assert len({p["value"] for p in pinned["per_seed"]}) == 1
+
+
+def test_every_referenced_figure_exists(quick_run):
+    out, _, doc = quick_run
+    listed = set(doc["figures"])
+    for a in doc["answers"].values():
+        assert set(a["figures"]) <= listed
+    for fig in listed:
+        assert (out / fig).stat().st_size > 1000
+        assert (out / fig).with_suffix(".svg").exists()
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == len(listed)
+    assert "http://" not in html and "https://" not in html
+
+
+def test_pitfalls_are_recorded(quick_run):
+    ids = {p["id"] for p in quick_run[2]["pitfalls"]}
+    assert {"test-augmentation-1.4", "test-augmentation-1.6", "svc-augmented-pixels", "plain-list-layers",
+            "seed-in-init"} <= ids
+
+
+def test_config_records_what_shaped_the_numbers(quick_run):
+    cfg = quick_run[2]["config"]
+    assert cfg["cifar10"]["checksum"].startswith("sha256:")
+    assert cfg["settings"]["epochs"] == 1 and cfg["seeds"] == [0, 1]
+    assert cfg["versions"]["torch"]
+
+
+def test_second_run_into_same_out_is_refused(quick_run, tmp_path):
+    out = quick_run[0]
+    before = (out / "answers.json").read_bytes()
+    code, _, err = run_cli("run", "--only", "2.1", "--out", out)
+    assert code == 2 and "--force" in err
+    assert (out / "answers.json").read_bytes() == before
+
+
+def test_force_overwrites(tmp_path):
+    out = tmp_path / "o"
+    assert run_cli("run", "--only", "2.1", "--out", out)[0] == 0
+    assert run_cli("run", "--only", "2.1", "--out", out)[0] == 2
+    assert run_cli("run", "--only", "2.1", "--out", out, "--force")[0] == 0
+
+
+def test_part2_only_never_looks_for_cifar(tmp_path):
+    code, _, err = run_cli("run", "--only", "2.1", "--out", tmp_path / "o")
+    assert code == 0, err
+    assert "cifar10" not in json.loads((tmp_path / "o" / "answers.json").read_text())["config"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--only", "1.9"], "unknown question"),
+    (["--seeds", "0"], "--seeds"),
+    (["--seed-list", "1,x"], "--seed-list"),
+    (["--epochs", "0"], "--epochs"),
+    (["--cifar", "/no/such/place", "--only", "1.1"], "/no/such/place: no such file or folder"),
+])
+def test_bad_options_exit_2(tmp_path, args, message):
+    code, _, err = run_cli("run", *args, "--out", tmp_path / "o", "--data-dir", tmp_path / "d")
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_unwritable_out_is_refused_before_work(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run_cli("run", "--only", "2.1", "--out", blocker / "sub")
+    assert code == 2 and "cannot write" in err
+
+
+def test_offline_without_cifar_is_one_line(tmp_path, monkeypatch):
+    import urllib.error
+
+    import torchvision.datasets.utils as tv_utils
+
+    monkeypatch.setattr(tv_utils, "download_and_extract_archive",
+                        lambda *a, **k: (_ for _ in ()).throw(urllib.error.URLError("offline")))
+    code, _, err = run_cli("run", "--only", "1.1", "--out", tmp_path / "o", "--data-dir", tmp_path / "d")
+    assert code == 2 and "--cifar" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (Path(tmp_path) / "o" / "answers.json").exists()

@@ -1,0 +1,40 @@
+"""The precomputed-kernel SVC computes exactly what SVC(kernel='rbf') computes."""
+
+import numpy as np
+import pytest
+from sklearn.svm import SVC
+
+from classlab.svm import RBFSVC, gamma_scale, rbf_kernel
+
+
+@pytest.fixture
+def blobs():
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(5, 40)) * 1.5
+    y = rng.integers(0, 5, 600)
+    X = (centers[y] + rng.normal(size=(600, 40))).astype(np.float32)
+    return X[:400], y[:400], X[400:], y[400:]
+
+
+def test_same_support_vectors_and_predictions(blobs):
+    X, y, Xt, yt = blobs
+    ref = SVC(kernel="rbf").fit(X, y)
+    ours = RBFSVC(block=64).fit(X, y)
+    assert np.array_equal(ours.support_, ref.support_)
+    assert np.array_equal(ours.n_support_, ref.n_support_)
+    assert np.array_equal(ours.predict(Xt), ref.predict(Xt))
+    assert ours.score(Xt, yt) == ref.score(Xt, yt)
+    np.testing.assert_allclose(ours.svc_.dual_coef_, ref.dual_coef_, rtol=1e-6, atol=1e-9)
+
+
+def test_gamma_scale_is_sklearns(blobs):
+    X = blobs[0]
+    ref = SVC(kernel="rbf").fit(X, blobs[1])
+    assert gamma_scale(X.astype(np.float64)) == pytest.approx(ref._gamma, rel=1e-12)
+
+
+def test_kernel_blocks_agree_with_sklearn_rbf_kernel(blobs):
+    from sklearn.metrics.pairwise import rbf_kernel as sk_rbf
+
+    X, Xt = blobs[0].astype(np.float64), blobs[2].astype(np.float64)
+    np.testing.assert_allclose(rbf_kernel(Xt, X, 0.01, block=37), sk_rbf(Xt, X, gamma=0.01), rtol=1e-10)
