@@ -23,13 +23,13 @@ def _images(n, seed):
     return x, y
 
 
-def write_batches(folder, train, test):
+def write_batches(folder, train, test, per_batch=TRAIN_PER_BATCH):
     """Write the real ``cifar-10-batches-py`` pickle layout (protocol 2, bytes keys, like the original)."""
     folder = Path(folder) / "cifar-10-batches-py"
     folder.mkdir(parents=True, exist_ok=True)
     (x, y), (xt, yt) = train, test
     for b in range(5):
-        s = slice(b * TRAIN_PER_BATCH, (b + 1) * TRAIN_PER_BATCH)
+        s = slice(b * per_batch, (b + 1) * per_batch)
         _dump(folder / f"data_batch_{b + 1}", x[s], y[s], f"training batch {b + 1} of 5")
     _dump(folder / "test_batch", xt, yt, "testing batch 1 of 1")
     with open(folder / "batches.meta", "wb") as f:

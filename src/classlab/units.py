@@ -84,9 +84,15 @@ class Context:
 
     @cached_property
     def cifar_full(self):
+        import sys
+
         from .data.cifar import load_cifar10
 
-        return load_cifar10(self.cifar_path, self.data_dir, skip_bad_images=self.skip_bad_images)
+        data = load_cifar10(self.cifar_path, self.data_dir, skip_bad_images=self.skip_bad_images)
+        if data.skipped_images:
+            print(f"classlab: warning: {data.source}: skipped {data.skipped_images} unreadable image(s) "
+                  "(--skip-bad-images)", file=sys.stderr)
+        return data
 
     @cached_property
     def cifar(self):
