@@ -148,3 +148,22 @@ def test_offline_without_cifar_is_one_line(tmp_path, monkeypatch):
     code, _, err = run_cli("run", "--only", "1.1", "--out", tmp_path / "o", "--data-dir", tmp_path / "d")
     assert code == 2 and "--cifar" in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (Path(tmp_path) / "o" / "answers.json").exists()
+
+
+def test_default_out_dir_never_reuses_a_folder(tmp_path):
+    from classlab.runner import default_out_dir
+
+    first = default_out_dir(tmp_path)
+    first.mkdir()
+    second = default_out_dir(tmp_path)
+    assert second != first and not second.exists()
+
+
+def test_torchvision_pipeline_runs(tmp_path, cifar_forms):
+    """The problem set's per-image pipeline stays usable as the reference (--pipeline torchvision)."""
+    code, _, err = run_cli("run", "--only", "1.4", "--cifar", cifar_forms["batches-folder"], "--data-dir",
+                           tmp_path / "d", "--out", tmp_path / "o", "--epochs", "1", "--pipeline", "torchvision")
+    assert code == 0, err
+    doc = json.loads((tmp_path / "o" / "answers.json").read_text())
+    assert doc["config"]["settings"]["pipeline"] == "torchvision"
+    assert 0 <= doc["answers"]["1.4"]["value"] <= 1

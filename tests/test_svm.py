@@ -38,3 +38,16 @@ def test_kernel_blocks_agree_with_sklearn_rbf_kernel(blobs):
 
     X, Xt = blobs[0].astype(np.float64), blobs[2].astype(np.float64)
     np.testing.assert_allclose(rbf_kernel(Xt, X, 0.01, block=37), sk_rbf(Xt, X, gamma=0.01), rtol=1e-10)
+
+
+def test_preprocess_per_tile_equals_features_given_whole():
+    """Inputs kept compact (uint8) and turned into features tile by tile give the same SVC."""
+    rng = np.random.default_rng(4)
+    pixels = rng.integers(0, 256, (300, 48), dtype=np.uint8)
+    y = (pixels[:, :8].mean(1) > 127).astype(int) + (pixels[:, 8:16].mean(1) > 127)
+    feats = lambda p: (p.astype(np.float32) / 255 - 0.5) / 0.25  # noqa: E731
+    whole = RBFSVC(block=64).fit(feats(pixels[:200]), y[:200])
+    tiled = RBFSVC(block=64, preprocess=feats).fit(pixels[:200], y[:200])
+    assert np.array_equal(whole.support_, tiled.support_)
+    assert np.array_equal(whole.predict(feats(pixels[200:])), tiled.predict(pixels[200:]))
+    np.testing.assert_array_equal(whole.svc_.dual_coef_, tiled.svc_.dual_coef_)

@@ -31,6 +31,7 @@ class RunSpec:
     points_x: str | None = None
     points_y: str | None = None
     skip_bad_images: bool = False
+    threads: int | None = None  # kept so that a resumed run computes with the same thread count
     command: list = field(default_factory=list)
 
     def to_dict(self):
@@ -93,9 +94,12 @@ def execute(spec: RunSpec, out: Path, resume=False, stream=sys.stderr):
     for unit in units:
         path = units_dir / f"{unit.key}.json"
         if resume and path.exists():
-            results[unit.key] = json.loads(path.read_text())
-            progress.done(unit, skipped=True)
-            continue
+            try:
+                results[unit.key] = json.loads(path.read_text())
+                progress.done(unit, skipped=True)
+                continue
+            except ValueError:
+                pass  # unreadable: run the unit again
         t = time.perf_counter()
         progress.begin(unit)
         results[unit.key] = run_unit(unit, ctx)
@@ -118,10 +122,30 @@ def execute(spec: RunSpec, out: Path, resume=False, stream=sys.stderr):
         "pitfalls": [p.to_dict() for p in pitfalls],
         "config": config(spec, ctx, chosen),
         "timings": timings,
+        "resources": {"peak_rss_mib": peak_rss_mib()},
         "figures": figures.made,
     }
     write_reports(doc, out)
     return doc
+
+
+def peak_rss_mib():
+    """This process's peak resident memory so far, in MiB.
+
+    On Linux this is VmHWM: getrusage's ru_maxrss would carry over the high-water mark of
+    the process that started this one (it survives fork and exec), overstating ours.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
 
 
 def release_memory():
@@ -160,5 +184,11 @@ def config(spec, ctx, chosen):
     return cfg
 
 
-def default_out_dir():
-    return Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
+def default_out_dir(parent="runs"):
+    """A new folder under ./runs named by date and time; never one that exists already."""
+    base = Path(parent) / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out

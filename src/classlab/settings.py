@@ -17,6 +17,7 @@ class Settings:
     train_subset: int | None = None  # None: all 50,000
     test_subset: int | None = None  # None: all 10,000
     pipeline: str = "tensor"  # tensor (batched, fast) | torchvision (per image, the reference)
+    precision: str = "fp32"  # fp32 (the answers) | bf16 (autocast; faster on CPUs with AVX-512 BF16, not the answers)
     learning_curves: bool = True  # evaluate the clean test set after every epoch, for the figures
     # Part 2: 2-D points (problems 2.1-2.4)
     points_epochs: int = 100

@@ -18,27 +18,28 @@ def gamma_scale(X):
     return 1.0 / (X.shape[1] * var) if var != 0 else 1.0
 
 
-def _sq_norms(X, block):
-    return np.concatenate([np.einsum("ij,ij->i", b, b) for b in
-                           (X[s:s + block].astype(np.float64) for s in range(0, len(X), block))])
+def _tiles(X, block, rows):
+    for s in range(0, len(X), block):
+        yield s, np.asarray(rows(X[s:s + block]), dtype=np.float64)
 
 
-def rbf_kernel(A, B, gamma, block=2048):
+def rbf_kernel(A, B, gamma, block=2048, rows=np.asarray):
     """``exp(-gamma * |a - b|^2)`` for all rows a of A and b of B, in float64.
 
-    A and B may be float32 (CIFAR pixels): tiles are cast to float64 one at a time, so
-    memory holds the float64 result and two tiles, never float64 copies of A and B.
+    ``rows`` turns a slice of rows into features (default: as they are). Tiles are made and
+    cast to float64 one at a time, so memory holds the result and two tiles, never float64
+    copies of A and B (and, with ``rows``, not even float copies).
     """
-    a2, b2 = _sq_norms(A, block), _sq_norms(B, block)
+    a2 = np.concatenate([np.einsum("ij,ij->i", a, a) for _, a in _tiles(A, block, rows)])
+    b2 = np.concatenate([np.einsum("ij,ij->i", b, b) for _, b in _tiles(B, block, rows)])
     K = np.empty((len(A), len(B)), dtype=np.float64)
-    for s in range(0, len(A), block):
-        a = A[s:s + block].astype(np.float64)
-        for t in range(0, len(B), block):
-            k = K[s:s + block, t:t + block]
-            np.matmul(a, B[t:t + block].astype(np.float64).T, out=k)
+    for s, a in _tiles(A, block, rows):
+        for t, b in _tiles(B, block, rows):
+            k = K[s:s + len(a), t:t + len(b)]
+            np.matmul(a, b.T, out=k)
             k *= -2.0
-            k += a2[s:s + block, None]
-            k += b2[None, t:t + block]
+            k += a2[s:s + len(a), None]
+            k += b2[None, t:t + len(b)]
             np.maximum(k, 0.0, out=k)
             k *= -gamma
             np.exp(k, out=k)
@@ -52,15 +53,21 @@ class RBFSVC:
     ``predict`` and ``score``.
     """
 
-    def __init__(self, C=1.0, block=2048, cache_size=32):
+    def __init__(self, C=1.0, block=1024, cache_size=32, preprocess=None):
         # libsvm's row cache only saves kernel evaluations, and here each one is a lookup in
         # the precomputed matrix: a small cache costs no time and changes no result.
         self.C, self.block, self.cache_size = C, block, cache_size
+        # preprocess: turns a slice of the inputs into feature rows (e.g. uint8 pixels into
+        # normalized floats), so that the inputs can stay in their compact form.
+        self.preprocess = preprocess
+
+    def _rows(self, X):
+        return np.asarray(self.preprocess(X) if self.preprocess is not None else X)
 
     def fit(self, X, y):
-        self.X_ = np.ascontiguousarray(X)
-        self.gamma_ = gamma_scale(self.X_)
-        K = rbf_kernel(self.X_, self.X_, self.gamma_, self.block)
+        self.X_ = X
+        self.gamma_ = gamma_scale(self._rows(X))
+        K = rbf_kernel(X, X, self.gamma_, self.block, self._rows)
         self.svc_ = SVC(kernel="precomputed", C=self.C, cache_size=self.cache_size).fit(K, y)
         del K
         self.support_ = self.svc_.support_
@@ -69,7 +76,7 @@ class RBFSVC:
         return self
 
     def predict(self, X):
-        out = [self.svc_.predict(rbf_kernel(X[s:s + self.block], self.X_, self.gamma_, self.block))
+        out = [self.svc_.predict(rbf_kernel(X[s:s + self.block], self.X_, self.gamma_, self.block, self._rows))
                for s in range(0, len(X), self.block)]
         return np.concatenate(out) if out else np.empty(0, dtype=self.classes_.dtype)
 

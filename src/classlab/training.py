@@ -7,6 +7,7 @@ import torch
 from torch import nn, optim
 
 from .atomic import torch_save
+from .errors import ClasslabError
 
 
 @dataclass
@@ -29,8 +30,12 @@ def _layout(x, channels_last):
     return x.contiguous(memory_format=torch.channels_last) if channels_last and x.dim() == 4 else x
 
 
+def _autocast(device, precision):
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
 def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, generators=(),
-        checkpoint=None, progress=None):
+        checkpoint=None, progress=None, precision="fp32"):
     """Train ``model`` with Adam(lr) on ``train_batches`` for ``epochs`` epochs.
 
     ``test_batches`` (optional) is evaluated after every epoch for the learning curves; it
@@ -38,7 +43,8 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
     ``checkpoint`` (a path) is written after every epoch with everything needed to resume
     bit for bit: model, optimizer, epoch, history and the states of ``generators`` (the
     data's generator; torch's global one is always included). If it exists, training resumes.
-    ``progress(epoch, batch, n_batches, loss)`` is called as training goes.
+    ``progress(epoch, batch, n_batches)`` is called as training goes. ``precision="bf16"``
+    runs forward and loss under bfloat16 autocast (weights and optimizer stay float32).
     """
     device = next(model.parameters()).device
     channels_last = uses_channels_last(model, device)
@@ -47,7 +53,11 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
     optimizer = optim.Adam(model.parameters(), lr=lr, fused=True)
     history, start = History(), 0
     if checkpoint is not None and checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=True)
+        try:
+            state = torch.load(checkpoint, weights_only=True)
+        except Exception as err:  # weights_only: a checkpoint can hold tensors, never code
+            raise ClasslabError(f"{checkpoint}: not a usable checkpoint ({type(err).__name__}); "
+                                "delete it to train this model afresh") from None
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history = History(**state["history"])
@@ -61,8 +71,9 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
         total_loss = correct = seen = 0
         for b, (x, y) in enumerate(train_batches):
             optimizer.zero_grad(set_to_none=True)
-            out = model(_layout(x, channels_last))
-            loss = loss_fn(out, y)
+            with _autocast(device, precision):
+                out = model(_layout(x, channels_last))
+                loss = loss_fn(out, y)
             loss.backward()
             optimizer.step()
             total_loss += loss.detach() * len(y)
@@ -74,7 +85,7 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
         history.train_accuracy.append(int(correct) / seen)
         history.epoch_seconds.append(time.perf_counter() - t0)
         if test_batches is not None:
-            result = evaluate(model, test_batches, loss_fn)
+            result = evaluate(model, test_batches, loss_fn, precision)
             history.test_loss.append(result.loss)
             history.test_accuracy.append(result.accuracy)
         if checkpoint is not None:
@@ -94,14 +105,15 @@ class Evaluation:
 
 
 @torch.no_grad()
-def evaluate(model, batches, loss_fn=None):
+def evaluate(model, batches, loss_fn=None, precision="fp32"):
     """Accuracy (and mean loss) of ``model`` over ``batches``, with its predictions."""
     model.eval()
     device = next(model.parameters()).device
     channels_last = uses_channels_last(model, device)
     preds, labels, total_loss = [], [], 0.0
     for x, y in batches:
-        out = model(_layout(x, channels_last))
+        with _autocast(device, precision):
+            out = model(_layout(x, channels_last)).float()
         if loss_fn is not None:
             total_loss += float(loss_fn(out, y)) * len(y)
         preds.append(out.argmax(1))

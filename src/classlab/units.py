@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .data.batches import PIPELINES, TensorBatches
-from .data.augment import augment, normalize
+from .data.augment import flip_crop_random, normalize
 from .models import CNN, Dense, DeepClassifier, DeepClassifierCorrected, count_parameters
 from .settings import Settings
 from .training import evaluate, fit
@@ -135,6 +135,13 @@ def run_unit(unit, ctx: Context):
 
 
 def _seeded(seed, device):
+    """Seed torch, numpy and random for ``seed``; return the data's own generator on ``device``."""
+    import random
+
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
     torch.manual_seed(seed)
     return torch.Generator(device=device).manual_seed(seed)
 
@@ -150,14 +157,14 @@ def _run_cifar_net(unit: CifarNet, ctx: Context):
     t0 = time.perf_counter()
     history = fit(model, loss_cls(), train, s.epochs, s.lr,
                   test_batches=clean_test if s.learning_curves else None,
-                  generators=[generator], checkpoint=ctx.checkpoint(unit),
+                  generators=[generator], checkpoint=ctx.checkpoint(unit), precision=s.precision,
                   progress=lambda e, b, n: ctx.report(unit, f"epoch {e + 1}/{s.epochs}", e * n + b, s.epochs * n))
     t1 = time.perf_counter()
     # Faithful: the problem set loads the test set with the *training* transform, so its
     # accuracy is measured on randomly flipped and cropped test images.
-    faithful = evaluate(model, TensorBatches(data.test_x, data.test_y, s.eval_batch_size, generator, True,
-                                             shuffle=False))
-    corrected = evaluate(model, clean_test)
+    faithful = evaluate(model, batches(data.test_x, data.test_y, s.eval_batch_size, generator, True, shuffle=False),
+                        precision=s.precision)
+    corrected = evaluate(model, clean_test, precision=s.precision)
     t2 = time.perf_counter()
     return {
         "model": unit.model, "seed": unit.seed, "parameters": count_parameters(model),
@@ -175,27 +182,28 @@ def _scores(evaluation, n_classes=10):
 
 
 def _run_cifar_svc(unit: CifarSVC, ctx: Context):
+    from sklearn.metrics import accuracy_score, confusion_matrix
+
     from .svm import RBFSVC
 
     s, data = ctx.settings, ctx.cifar
     generator = _seeded(unit.seed, ctx.device)
     n = min(s.svc_train_points, len(data.train_y))
-    x_train, y_train = data.train_x[:n], data.train_y[:n].cpu().numpy()
-    y_test = data.test_y.cpu().numpy()
+    y_train, y_test = data.train_y[:n].cpu().numpy(), data.test_y.cpu().numpy()
 
-    def features(x, train_transform):
-        out = augment(x, generator) if train_transform else normalize(x)
-        return out.reshape(len(x), -1).cpu().numpy()
+    def pixels(x, train_transform):
+        return flip_crop_random(x, generator) if train_transform else x
+
+    def features(x_uint8):  # flattened normalized pixels, made tile by tile inside the SVC
+        return normalize(x_uint8).reshape(len(x_uint8), -1).cpu().numpy()
 
     result = {"seed": unit.seed, "train_points": n, "seconds": {}}
     # Faithful: the arrays are taken from data sets loaded with the augmenting transform.
     for protocol, train_transform in (("faithful", True), ("corrected", False)):
         t0 = time.perf_counter()
-        ctx.report(unit, f"SVC fit ({protocol})", 0, 2)
-        svc = RBFSVC().fit(features(x_train, train_transform), y_train)
-        predictions = svc.predict(features(data.test_x, train_transform))
-        from sklearn.metrics import accuracy_score, confusion_matrix
-
+        ctx.report(unit, f"SVC ({protocol})", 0, 2)
+        svc = RBFSVC(preprocess=features).fit(pixels(data.train_x[:n], train_transform), y_train)
+        predictions = svc.predict(pixels(data.test_x, train_transform))
         result[protocol] = {
             "accuracy": float(accuracy_score(y_test, predictions)),
             "n_support": int(svc.n_support_.sum()),

@@ -102,7 +102,9 @@ def q1_8(ctx, results, seeds, figures):
                        details={"per_class": first["faithful"]["n_support_per_class"],
                                 "per_class_corrected": first["corrected"]["n_support_per_class"],
                                 "train_points": first["train_points"]},
-                       notes=[f"Out of {first['train_points']:,} training points."])
+                       notes=[f"Out of {first['train_points']:,} training points. Per class "
+                              f"({', '.join(ctx.cifar_full.classes)}): {first['faithful']['n_support_per_class']}; "
+                              f"corrected: {first['corrected']['n_support_per_class']}."])
 
 
 def pitfalls(answers):

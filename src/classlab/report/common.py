@@ -4,6 +4,18 @@ QUICK_WARNING = ("QUICK RUN - THESE ARE NOT THE ANSWERS. This run used a small s
                  "only to check the installation; run without --quick for the problem set's answers.")
 
 
+BF16_WARNING = ("bf16 precision: the CIFAR-10 nets ran under bfloat16 autocast, which changes their accuracies; "
+                "the quiz answers are the default fp32 run's.")
+
+
+def banners(doc):
+    """Warnings that must stand above the answers."""
+    out = [QUICK_WARNING] if doc.get("quick") else []
+    if doc["config"]["settings"].get("precision", "fp32") != "fp32":
+        out.append(BF16_WARNING)
+    return out
+
+
 def answer_rows(doc):
     """One row per answer: id, question, answer (faithful, rounded as asked), corrected, accepted range."""
     rows = []

@@ -5,7 +5,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from .common import QUICK_WARNING, answer_rows
+from .common import QUICK_WARNING, answer_rows, banners
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -24,8 +24,9 @@ pre{background:#f6f6f8;padding:1em;overflow-x:auto;font-size:.8em}
 def render_html(doc, out_dir):
     out_dir = Path(out_dir)
     body = []
-    if doc.get("quick"):
-        body.append(f'<p class="quick" id="quick-warning">{escape(QUICK_WARNING)}</p>')
+    for banner in banners(doc):
+        ident = ' id="quick-warning"' if banner == QUICK_WARNING else ""
+        body.append(f'<p class="quick"{ident}>{escape(banner)}</p>')
     cfg = doc["config"]
     body.append("<h1>Problem Set 10, Deep Classification: answers</h1>")
     body.append(f'<p class="note">classlab {escape(doc["classlab_version"])}, {escape(doc["created"])}, '

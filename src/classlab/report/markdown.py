@@ -1,6 +1,6 @@
 """answers.md: the filled-in quiz."""
 
-from .common import QUICK_WARNING, answer_rows
+from .common import answer_rows, banners
 
 
 def _cell(text):
@@ -9,8 +9,8 @@ def _cell(text):
 
 def render_markdown(doc):
     lines = []
-    if doc.get("quick"):
-        lines += [f"> **{QUICK_WARNING}**", ""]
+    for banner in banners(doc):
+        lines += [f"> **{banner}**", ""]
     cfg = doc["config"]
     lines += ["# Problem Set 10, Deep Classification: answers", "",
               f"classlab {doc['classlab_version']}, {doc['created']}, seeds {cfg['seeds']}, device {cfg['device']}.",

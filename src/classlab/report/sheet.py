@@ -2,14 +2,13 @@
 
 import textwrap
 
-from .common import QUICK_WARNING, answer_rows
+from .common import answer_rows, banners
 
 
 def render_sheet(doc, out_dir):
     lines = []
-    if doc.get("quick"):
-        lines += ["!" * 78, *textwrap.wrap(QUICK_WARNING, 76, initial_indent="! ", subsequent_indent="! "),
-                  "!" * 78]
+    for banner in banners(doc):
+        lines += ["!" * 78, *textwrap.wrap(banner, 76, initial_indent="! ", subsequent_indent="! "), "!" * 78]
     lines.append("Problem Set 10 - Deep Classification: answers (faithful protocol; corrected in brackets)")
     for row in answer_rows(doc):
         extra = f"  [corrected: {row['corrected']}]" if row["corrected"] else ""
