@@ -167,3 +167,16 @@ def test_torchvision_pipeline_runs(tmp_path, cifar_forms):
     doc = json.loads((tmp_path / "o" / "answers.json").read_text())
     assert doc["config"]["settings"]["pipeline"] == "torchvision"
     assert 0 <= doc["answers"]["1.4"]["value"] <= 1
+
+
+def test_force_never_resumes_the_old_runs_checkpoints(tmp_path, cifar_forms):
+    """--force starts afresh: a checkpoint the earlier run left must not be picked up."""
+    base = ["run", "--only", "1.4", "--cifar", cifar_forms["batches-folder"], "--data-dir", tmp_path / "d"]
+    assert run_cli(*base, "--out", tmp_path / "o", "--epochs", "1")[0] == 0
+    (tmp_path / "o" / "keep.txt").write_text("the user's own file")
+    assert run_cli(*base, "--out", tmp_path / "o", "--epochs", "2", "--batch-size", "20", "--force")[0] == 0
+    assert run_cli(*base, "--out", tmp_path / "fresh", "--epochs", "2", "--batch-size", "20")[0] == 0
+    forced = json.loads((tmp_path / "o" / "answers.json").read_text())["answers"]["1.4"]
+    fresh = json.loads((tmp_path / "fresh" / "answers.json").read_text())["answers"]["1.4"]
+    assert forced["value"] == fresh["value"] and forced["corrected"] == fresh["corrected"]
+    assert (tmp_path / "o" / "keep.txt").exists()

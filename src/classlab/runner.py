@@ -55,6 +55,8 @@ def prepare_out_dir(out, force=False, resume=False):
         raise ClasslabError(f"{out}: holds a finished run already; choose another --out, or add --force")
     if not resume and not force and (out / "run.json").exists():
         raise ClasslabError(f"{out}: holds an unfinished run; continue it with --resume {out}, or add --force")
+    if force and not resume:
+        _clear_previous_run(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-probe-{os.getpid()}"
@@ -66,6 +68,20 @@ def prepare_out_dir(out, force=False, resume=False):
     except OSError as err:
         raise ClasslabError(f"{out}: cannot write the results here ({err.strerror or err})") from None
     return out
+
+
+RUN_FILES = ("answers.json", "answers.md", "report.html", "run.json")
+RUN_FOLDERS = ("units", "checkpoints", "figures")
+
+
+def _clear_previous_run(out):
+    """Remove what an earlier run left in ``out`` (and only that): its checkpoints must not be resumed."""
+    import shutil
+
+    for name in RUN_FOLDERS:
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in RUN_FILES:
+        (out / name).unlink(missing_ok=True)
 
 
 def execute(spec: RunSpec, out: Path, resume=False, stream=sys.stderr):
