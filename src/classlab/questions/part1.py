@@ -22,9 +22,11 @@ def units(question, settings, seeds):
 def q1_1(ctx, results, seeds, figures):
     data = ctx.cifar_full
     n_train, n_test = len(data.train_y), len(data.test_y)
+    notes = [f"{n_train:,} training images, {n_test:,} test images."]
+    if data.skipped_images:
+        notes.append(f"{data.skipped_images} unreadable image(s) were skipped (--skip-bad-images).")
     return Answer("1.1", "How much larger is the training set than the test set?", n_train / n_test,
-                  unit="times", details={"train_size": n_train, "test_size": n_test},
-                  notes=[f"{n_train:,} training images, {n_test:,} test images."])
+                  unit="times", details={"train_size": n_train, "test_size": n_test}, notes=notes)
 
 
 def q1_2(ctx, results, seeds, figures):

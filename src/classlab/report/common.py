@@ -40,6 +40,8 @@ def spread_text(a):
         if "smallest_width_counts" in c:
             counts = ", ".join(f"{w}: {n}x" for w, n in c["smallest_width_counts"].items())
             parts.append(f"corrected: {counts}")
+        elif c["min"] == c["max"] and c["n"] > 1 and "faithful" in sp:
+            parts.append(f"corrected {c['accepted']} (no randomness left)")
         else:
             parts.append(f"corrected {c['accepted']}")
     if a.get("seed_pinned") and a.get("per_seed") and len(a["per_seed"]) > 1 and "faithful" not in sp:
