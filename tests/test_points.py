@@ -184,3 +184,16 @@ def test_only_one_of_the_pair(tmp_path):
 def test_generator_is_deterministic():
     a, b = make_points(), make_points()
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_rebuilt_model_for_figures_is_the_trained_one():
+    """The boundary figures redraw the nets from saved weights: they must predict as trained."""
+    from classlab.adapters import TorchClassifier
+    from classlab.units import points_model
+
+    ctx = Context(DEFAULT.__class__(points_epochs=10))
+    for unit in (PointsNet("faithful", 1, 4, 42), PointsNet("corrected", 3, 8, 0)):
+        result = run_unit(unit, ctx)
+        _, X_test, _, y_test = ctx.points_split
+        clf = TorchClassifier(points_model(result, 2, 2), 2)
+        assert float((clf.predict(X_test) == y_test).mean()) == result["accuracy"]

@@ -8,7 +8,7 @@ in ``__init__``), so its answers are the same for every run seed: those units ru
 import numpy as np
 
 from ..answers import Answer, Pitfall, seed_answer, spread
-from ..report.figures import TorchClassifier
+from ..adapters import TorchClassifier
 from ..units import PointsLogReg, PointsNet, points_model
 
 PINNED = 42  # the seed DeepClassifier.__init__ sets, standing for "the run's seed plays no part"

@@ -7,7 +7,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
 
@@ -104,21 +103,3 @@ class Figures:
         ax.legend()
         ax.set_title(title, fontsize=10)
         return self._save(fig, name)
-
-
-class TorchClassifier(ClassifierMixin, BaseEstimator):
-    """A trained torch classifier seen through scikit-learn's predict API (for DecisionBoundaryDisplay)."""
-
-    def __init__(self, module=None, n_classes=2):
-        self.module = module
-        self.n_classes = n_classes
-        self.classes_ = np.arange(n_classes)
-
-    def fit(self, X, y):  # already trained; present for the estimator API
-        return self
-
-    def predict(self, X):
-        import torch
-
-        with torch.no_grad():
-            return self.module(torch.as_tensor(np.asarray(X), dtype=torch.float32)).argmax(1).numpy()
