@@ -228,7 +228,7 @@ def main():
 
     res["matmul_gflops"].append(matmul_gflops())
     peak = statistics.fmean(res["matmul_gflops"])
-    for which, r in res.get("nets", {}).items():
+    for r in res.get("nets", {}).values():
         r["fraction_of_limit"] = {k: r["train_tflop_per_epoch"] * 1e3 / r["epoch_s"][k] / peak
                                   for k in ("seed", "classlab")}
     res["finished"] = datetime.now().isoformat(" ", "seconds")

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 
-from classlab.data import cifar
 from classlab.data.cifar import load_cifar10
 from classlab.errors import ClasslabError, DataError
 from conftest import tar_folder, write_batches, write_image_folder

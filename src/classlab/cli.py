@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import os
 import shlex
 import signal
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from . import __version__, questions
 from .errors import ClasslabError
-from .settings import DEFAULT, QUICK, Settings
+from .settings import DEFAULT, QUICK
 
 
 def build_parser():

@@ -5,7 +5,7 @@ It stays quiet when the stream is not a terminal (logs, CI, cluster jobs).
 
 from tqdm.auto import tqdm
 
-from .units import CifarNet, CifarSVC, PointsLogReg, PointsNet
+from .units import CifarNet, CifarSVC, PointsLogReg
 
 
 def _label(unit):
