@@ -180,3 +180,14 @@ def test_force_never_resumes_the_old_runs_checkpoints(tmp_path, cifar_forms):
     fresh = json.loads((tmp_path / "fresh" / "answers.json").read_text())["answers"]["1.4"]
     assert forced["value"] == fresh["value"] and forced["corrected"] == fresh["corrected"]
     assert (tmp_path / "o" / "keep.txt").exists()
+
+
+def test_answers_logic_with_mixed_outcomes_over_seeds():
+    """A width sweep that qualifies under one seed and not another still gets its spread."""
+    from classlab.answers import seed_answer
+
+    a = seed_answer("2.4", "q", [(0, 8, "none"), (1, 8, 16)], digits=None)
+    assert "corrected" not in a.spread and a.spread["faithful"]["accepted"] == "8-8"
+    b = seed_answer("1.4", "q", [(0, 0.4649, 0.43), (1, 0.4751, 0.44)], digits=2)
+    assert b.display == "0.46" and b.spread["faithful"]["accepted"] == "0.46-0.48"
+    assert b.spread["corrected"]["mean"] == pytest.approx(0.435)

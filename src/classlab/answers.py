@@ -57,9 +57,13 @@ def seed_answer(id, question, per_seed, digits, unit="", corrected=True, **kw):
     if corrected:
         answer.corrected = {"value": first[2], "display": fmt(first[2], digits)}
     if len(per_seed) > 1:
-        answer.spread = {"faithful": spread([f for _, f, _ in per_seed], digits)}
+        answer.spread = {}
+        columns = {"faithful": [f for _, f, _ in per_seed]}
         if corrected:
-            answer.spread["corrected"] = spread([c for _, _, c in per_seed], digits)
+            columns["corrected"] = [c for _, _, c in per_seed]
+        for name, values in columns.items():
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                answer.spread[name] = spread(values, digits)
     return answer
 
 
