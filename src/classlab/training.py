@@ -1,5 +1,6 @@
 """Training and evaluation loops. They know models, losses and batches, nothing of questions."""
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -31,7 +32,9 @@ def _layout(x, channels_last):
 
 
 def _autocast(device, precision):
-    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=precision == "bf16")
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
 
 
 def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, generators=(),

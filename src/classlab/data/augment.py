@@ -28,7 +28,7 @@ def _constants(mean, std, device):
 def normalize(x_uint8, mean=MEAN, std=STD):
     """ToTensor + Normalize for a uint8 batch (N, 3, H, W) -> float32, in torchvision's order of operations."""
     mean, std = _constants(tuple(mean), tuple(std), x_uint8.device)
-    return (x_uint8.float().div_(255) - mean).div_(std)
+    return x_uint8.float().div_(255).sub_(mean).div_(std)
 
 
 def sample_flip_crop(n, generator, padding=PADDING, device="cpu"):
@@ -41,15 +41,18 @@ def sample_flip_crop(n, generator, padding=PADDING, device="cpu"):
 def flip_crop(x, flip, i, j, padding=PADDING):
     """Flip the images where ``flip`` is set, zero-pad by ``padding`` and crop at (i, j).
 
-    The crop is a single ``gather`` over flat pixel indices, not a loop over images or offsets.
+    All three are one ``gather`` over flat pixel indices of the padded batch: no loop over
+    images or offsets, and no flipped copy (a flipped image's crop reads its columns backwards).
     """
     n, c, h, w = x.shape
-    x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
     padded = torch.nn.functional.pad(x, (padding,) * 4)
     width = w + 2 * padding
-    corner = (i * width + j).view(n, 1, 1)
-    window = (torch.arange(h, device=x.device).view(-1, 1) * width + torch.arange(w, device=x.device)).view(1, 1, -1)
-    return padded.view(n, c, -1).gather(2, (corner + window).expand(n, c, h * w)).view(n, c, h, w)
+    rows = i.view(n, 1, 1) + torch.arange(h, device=x.device).view(1, h, 1)
+    cols = j.view(n, 1, 1) + torch.arange(w, device=x.device).view(1, 1, w)
+    # Flipping first, then padding, puts original column `width - 1 - col` of the padded image at `col`.
+    cols = torch.where(flip.view(n, 1, 1), width - 1 - cols, cols)
+    index = (rows * width + cols).view(n, 1, h * w).expand(n, c, h * w)
+    return padded.view(n, c, -1).gather(2, index).view(n, c, h, w)
 
 
 def flip_crop_random(x_uint8, generator):

@@ -25,7 +25,7 @@ class TensorBatches:
     used as it is (the 2-D points).
     """
 
-    CHUNK_IMAGES = 2000
+    CHUNK_IMAGES = 1000
 
     def __init__(self, x, y, batch_size, generator, train_transform=True, shuffle=True, transform="image"):
         self.x, self.y = x, y
