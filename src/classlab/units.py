@@ -254,21 +254,22 @@ def _run_points_net(unit: PointsNet, ctx: Context):
     }
 
 
+def _named_layers(model):
+    """A DeepClassifier's layers by name, including the ones a plain list hides from ``state_dict``."""
+    return {"first": model.first, "last": model.last} | {f"between.{i}": layer for i, layer in enumerate(model.between)}
+
+
 def _all_layers(model):
-    """Every layer's weights, including the ones a plain list hides from ``state_dict``."""
-    layers = {"first": model.first, "last": model.last}
-    layers |= {f"between.{i}": layer for i, layer in enumerate(model.between)}
+    """Every layer's weights and bias, flattened, by name."""
     return {name: torch.cat([layer.weight.detach().flatten(), layer.bias.detach()]).clone()
-            for name, layer in layers.items()}
+            for name, layer in _named_layers(model).items()}
 
 
 def points_model(result, n_features, n_classes):
     """Rebuild a trained points net from a PointsNet result (for figures)."""
     model = DeepClassifierCorrected(result["n_hidden"], result["hidden_dim"], n_features, n_classes)
-    layers = {"first": model.first, "last": model.last}
-    layers |= {f"between.{i}": layer for i, layer in enumerate(model.between)}
     with torch.no_grad():
-        for name, layer in layers.items():
+        for name, layer in _named_layers(model).items():
             flat = torch.tensor(result["weights"][name])
             layer.weight.copy_(flat[:layer.weight.numel()].view_as(layer.weight))
             layer.bias.copy_(flat[layer.weight.numel():])
