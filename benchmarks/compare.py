@@ -44,7 +44,8 @@ from classlab.data.cifar import load_cifar10  # noqa: E402
 from classlab.models import CNN, Dense  # noqa: E402
 from classlab.settings import DEFAULT  # noqa: E402
 from classlab.svm import RBFSVC  # noqa: E402
-from classlab.units import CifarNet, Context, run_unit  # noqa: E402
+from classlab.context import Context, Inputs  # noqa: E402
+from classlab.units import CifarNet  # noqa: E402
 
 
 def training_flops_per_sample(model):
@@ -80,7 +81,7 @@ def matmul_gflops(n=4096, repeats=3):
 
 
 def classlab_net(which, seed, ctx):
-    r = run_unit(CifarNet(which, seed), ctx)
+    r = CifarNet(which, seed).run(ctx)
     return {"accuracy": r["faithful"]["accuracy"], "accuracy_clean": r["corrected"]["accuracy"],
             "epoch_s": r["history"]["epoch_seconds"], "total_s": r["seconds"]["train"] + r["seconds"]["evaluate"]}
 
@@ -95,7 +96,7 @@ def run_cli(args):
     """Run `classlab run` in a fresh process; return its wall time and answers.json."""
     out = Path(tempfile.mkdtemp(prefix="classlab-bench-")) / "out"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "classlab", "run", "--out", str(out), *args], check=True,
+    subprocess.run([sys.executable, "-m", "classlab", "run", "--device", "cpu", "--out", str(out), *args], check=True,
                    stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(HERE.parent / "src")))
     wall = time.perf_counter() - t
     return wall, json.loads((out / "answers.json").read_text())
@@ -123,9 +124,12 @@ def main():
     n_train, n_test, svc_n = (5000, 1000, 1000) if a.smoke else (None, None, 10_000)
     threads = torch.get_num_threads()
     data = load_cifar10(a.cifar, a.data_dir).subset(n_train, n_test)
+    # Both sides on the CPU: the problem set's code knows no other device, and a CUDA machine must
+    # not pit classlab on its GPU against the baseline on the CPU.
     settings = dataclasses.replace(DEFAULT, epochs=epochs, train_subset=n_train, test_subset=n_test,
-                                   learning_curves=False)
-    ctx = Context(settings, a.cifar, a.data_dir)
+                                   learning_curves=False, device="cpu")
+    inputs = Inputs(cifar=a.cifar, data_dir=a.data_dir)
+    ctx = Context(settings, inputs)
     previous = Path(a.out) / ("smoke.json" if a.smoke else "latest.json")
     res = json.loads(previous.read_text()) if a.update and previous.exists() else {}
     res |= {"machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
@@ -182,14 +186,14 @@ def main():
 
     if "part2" not in skip:
         from classlab.data.points import load_points
-        from classlab.questions import units_for
+        from classlab.questions import plan
 
         pts = load_points()
         base, ours = [], []
         for r in range(a.part2_repeats):
-            units = units_for(["2.1", "2.2", "2.3", "2.4"], DEFAULT, [0])
+            units = plan(["2.1", "2.2", "2.3", "2.4"], DEFAULT, [0])
             pair = [(base, lambda: seed_code.part2(pts.X, pts.y)),
-                    (ours, lambda: [run_unit(u, Context(DEFAULT)) for u in units])]
+                    (ours, lambda: [u.run(Context(DEFAULT)) for u in units])]
             for sink, fn in (pair if r % 2 == 0 else pair[::-1]):
                 sink.append(timed(fn)[1])
         res["part2"] = {"seed_s": statistics.median(base), "classlab_s": statistics.median(ours),
@@ -221,7 +225,7 @@ def main():
         print(f"  quick memory: {res['quick_memory_mib']}", flush=True)
 
     if "bf16" not in skip:
-        bctx = Context(dataclasses.replace(settings, precision="bf16"), a.cifar, a.data_dir)
+        bctx = Context(dataclasses.replace(settings, precision="bf16"), inputs)
         res["bf16"] = {w: classlab_net(w, 0, bctx) for w in ("dense", "cnn")}
         print(f"  bf16: { {w: (r['accuracy_clean'], statistics.median(r['epoch_s'])) for w, r in res['bf16'].items()} }",
               flush=True)

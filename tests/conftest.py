@@ -1,6 +1,7 @@
 """Shared fixtures: small CIFAR-10 copies in every accepted form, made by the tests themselves."""
 
 import io
+import json
 import os
 import pickle
 import tarfile
@@ -87,6 +88,17 @@ def cifar_forms(tmp_path_factory, cifar_arrays):
     }
 
 
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory, cifar_forms):
+    """``classlab run --quick --seeds 2`` on the small image archive: (out folder, stdout, answers.json)."""
+    out = tmp_path_factory.mktemp("run") / "out"
+    data_dir = tmp_path_factory.mktemp("data")
+    code, stdout, stderr = run_cli("run", "--quick", "--cifar", cifar_forms["image-archive"], "--data-dir",
+                                   data_dir, "--out", out, "--seeds", "2")
+    assert code == 0, stderr
+    return out, stdout, json.loads((out / "answers.json").read_text())
+
+
 @pytest.fixture
 def data_dir(tmp_path):
     d = tmp_path / "data"
@@ -105,6 +117,11 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("CLASSLAB_DATA", os.devnull + "-unused")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from this machine's results instead of comparing (review the diff)")
 
 
 def run_cli(*args):

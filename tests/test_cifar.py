@@ -1,5 +1,6 @@
 """CIFAR-10 loading: every accepted form gives the same tensors; bad input gets one clear error."""
 
+import io
 import pickle
 import shutil
 import tarfile
@@ -238,3 +239,59 @@ def test_tarfile_members_are_never_extracted_to_disk(cifar_forms, data_dir, tmp_
     monkeypatch.setattr(tarfile.TarFile, "extractall", lambda *a, **k: pytest.fail("extractall called"))
     load_cifar10(cifar_forms["image-archive"], data_dir)
     assert not (tmp_path / "train").exists()
+
+
+class _Zeros(io.RawIOBase):
+    """``size`` zero bytes, made as they are read (a member far larger than it compresses to)."""
+
+    def __init__(self, size):
+        self.left = size
+
+    def readable(self):
+        return True
+
+    def readinto(self, buf):
+        n = min(len(buf), self.left)
+        buf[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def _archive_with(dest, src_folder, arcname, member_name, size):
+    """``src_folder`` as ``arcname/``, with ``member_name`` replaced by ``size`` zero bytes."""
+    with tarfile.open(dest, "w:gz", compresslevel=1) as tar:
+        tar.add(src_folder, arcname=arcname,
+                filter=lambda m: None if m.name == f"{arcname}/{member_name}" else m)
+        info = tarfile.TarInfo(f"{arcname}/{member_name}")
+        info.size = size
+        tar.addfile(info, _Zeros(size))
+    return dest
+
+
+@pytest.mark.parametrize("form,member,size,message", [
+    ("image-folder", "train/cat/9999.png", 8 << 20, "far too large for a 32x32 image"),
+    ("batches-folder", "data_batch_1", (64 << 20) + 1, "far too large for a CIFAR-10 batch"),
+])
+def test_implausibly_large_archive_member_is_refused_unread(cifar_forms, tmp_path, data_dir, monkeypatch, form,
+                                                           member, size, message):
+    """A small archive may hold a member of gigabytes: its size is checked from the tar header, never read."""
+    src = cifar_forms[form] / ("cifar-10-batches-py" if form == "batches-folder" else "")
+    archive = _archive_with(tmp_path / "hostile.tar.gz", src, "c", member, size)
+    extracted = []
+    real = tarfile.TarFile.extractfile
+    monkeypatch.setattr(tarfile.TarFile, "extractfile",
+                        lambda self, m: extracted.append(getattr(m, "name", m)) or real(self, m))
+    with pytest.raises(DataError) as err:
+        load_cifar10(archive, data_dir)
+    assert f"{archive}:c/{member}" in str(err.value) and message in str(err.value)
+    assert f"c/{member}" not in extracted
+
+
+def test_implausibly_large_image_file_is_refused_unread(cifar_forms, tmp_path, data_dir):
+    dst = tmp_path / "img"
+    shutil.copytree(cifar_forms["image-folder"], dst)
+    big = dst / "test" / "ship" / "0002.png"
+    with open(big, "wb") as f:
+        f.truncate(300 << 10)
+    with pytest.raises(DataError, match=r"test/ship/0002.png: is 300 KiB, far too large for a 32x32 image"):
+        load_cifar10(dst, data_dir)

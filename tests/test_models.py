@@ -1,6 +1,8 @@
 """Models: parameter counts against counts made here from the layer shapes, and the listings' quirks."""
 
+import pytest
 import torch
+import torch.nn.functional as F
 
 from classlab.models import CNN, Dense, DeepClassifier, DeepClassifierCorrected, count_parameters
 
@@ -39,10 +41,10 @@ def test_outputs():
 
 
 def test_layer_table_totals_are_the_counts():
-    from classlab.questions.part1 import _layer_table
+    from classlab.questions.part1 import layer_table
 
     for model in (Dense(), CNN()):
-        table = _layer_table(model)
+        table = layer_table(model)
         assert table["total"] == count_parameters(model)
         assert sum(r["parameters"] for r in table["rows"]) == count_parameters(model)
 
@@ -73,3 +75,95 @@ def test_faithful_deep_classifier_reseeds_torch():
 def test_deep_classifier_takes_other_shapes():
     out = DeepClassifierCorrected(n_hidden=2, hidden_dim=5, n_features=3, n_classes=4)(torch.randn(6, 3))
     assert out.shape == (6, 4)
+
+
+# ----------------------------------------------------------------------------- layer by layer, against the listings
+
+# The architectures as the problem set states them: 1.3's listing (input_size = 1024, hidden_sizes =
+# [256, 64], output_size = 10, x3 colour channels) and 1.5's words (conv 3->32 k5 p1, pool 2, conv 32->64
+# k3 p1, pool 2, hidden 64, 10 classes).
+DENSE_SHAPES = {"fc1.weight": (256, 3 * 1024), "fc1.bias": (256,), "fc2.weight": (64, 256), "fc2.bias": (64,),
+                "fc3.weight": (10, 64), "fc3.bias": (10,)}
+CNN_SHAPES = {"conv1.weight": (32, 3, 5, 5), "conv1.bias": (32,), "conv2.weight": (64, 32, 3, 3), "conv2.bias": (64,),
+              "fc1.weight": (64, 64 * 7 * 7), "fc1.bias": (64,), "fc2.weight": (10, 64), "fc2.bias": (10,)}
+
+
+def _shapes(model):
+    return {k: tuple(v.shape) for k, v in model.named_parameters()}
+
+
+def dense_reference(p, x):
+    """1.3's forward, in functional form: flatten, fc1, ReLU, fc2, ReLU, fc3, log_softmax over classes."""
+    x = x.reshape(x.shape[0], -1)
+    x = F.relu(F.linear(x, p["fc1.weight"], p["fc1.bias"]))
+    x = F.relu(F.linear(x, p["fc2.weight"], p["fc2.bias"]))
+    return F.log_softmax(F.linear(x, p["fc3.weight"], p["fc3.bias"]), dim=1)
+
+
+def cnn_reference(p, x):
+    """1.5's CNN: conv(5, padding 1), SiLU, max-pool 2; conv(3, padding 1), SiLU, max-pool 2; hidden 64 with ReLU;
+    a final linear layer to the 10 classes; no softmax."""
+    x = F.max_pool2d(F.silu(F.conv2d(x, p["conv1.weight"], p["conv1.bias"], padding=1)), 2, 2)
+    x = F.max_pool2d(F.silu(F.conv2d(x, p["conv2.weight"], p["conv2.bias"], padding=1)), 2, 2)
+    x = F.relu(F.linear(x.flatten(1), p["fc1.weight"], p["fc1.bias"]))
+    return F.linear(x, p["fc2.weight"], p["fc2.bias"])
+
+
+def deep_reference(first, between, last, x):
+    """2.3's listing: leaky_relu after the first and each middle layer, log_softmax at the end."""
+    x = F.leaky_relu(F.linear(x, *first), negative_slope=0.01)
+    for layer in between:
+        x = F.leaky_relu(F.linear(x, *layer), negative_slope=0.01)
+    return F.log_softmax(F.linear(x, *last), dim=1)
+
+
+def test_dense_layers_are_the_listings():
+    model = Dense()
+    assert _shapes(model) == DENSE_SHAPES
+    x = torch.randn(5, 3, 32, 32)
+    assert torch.equal(model(x), dense_reference(dict(model.named_parameters()), x))
+
+
+def test_cnn_layers_are_the_problem_sets():
+    model = CNN()
+    assert _shapes(model) == CNN_SHAPES
+    assert [type(m).__name__ for _, m in model.named_children()] == ["Conv2d", "MaxPool2d", "Conv2d", "Linear", "Linear"]
+    x = torch.randn(5, 3, 32, 32)
+    assert torch.equal(model(x), cnn_reference(dict(model.named_parameters()), x))
+    # channels-last, as training runs it on the CPU, computes the same function
+    model_cl = CNN().to(memory_format=torch.channels_last)
+    model_cl.load_state_dict(model.state_dict())
+    torch.testing.assert_close(model_cl(x.contiguous(memory_format=torch.channels_last)), model(x),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_parameter_counts_from_the_stated_architecture():
+    from math import prod
+
+    assert count_parameters(Dense()) == sum(prod(s) for s in DENSE_SHAPES.values())
+    assert count_parameters(CNN()) == sum(prod(s) for s in CNN_SHAPES.values())
+
+
+@pytest.mark.parametrize("cls", [DeepClassifier, DeepClassifierCorrected])
+@pytest.mark.parametrize("n_hidden,width", [(1, 2), (3, 8)])
+def test_deep_classifier_is_the_listing(cls, n_hidden, width):
+    model = cls(n_hidden=n_hidden, hidden_dim=width)
+    assert (tuple(model.first.weight.shape), tuple(model.last.weight.shape)) == ((width, 2), (2, width))
+    assert len(model.between) == n_hidden - 1
+    assert all(tuple(m.weight.shape) == (width, width) for m in model.between)
+    x = torch.randn(7, 2) * 3  # both signs, so that leaky_relu's slope matters
+    expected = deep_reference((model.first.weight, model.first.bias), [(m.weight, m.bias) for m in model.between],
+                              (model.last.weight, model.last.bias), x)
+    assert torch.equal(model(x), expected)
+
+
+def test_faithful_and_corrected_classifiers_compute_the_same_function():
+    faithful, corrected = DeepClassifier(3, 8), DeepClassifierCorrected(3, 8)
+    with torch.no_grad():
+        for a, b in zip([faithful.first, *faithful.between, faithful.last],
+                        [corrected.first, *corrected.between, corrected.last]):
+            b.weight.copy_(a.weight)
+            b.bias.copy_(a.bias)
+    x = torch.randn(9, 2)
+    assert torch.equal(faithful(x), corrected(x))
+    assert isinstance(faithful.between, list) and isinstance(corrected.between, torch.nn.ModuleList)

@@ -9,7 +9,8 @@ from classlab.data.points import X_NAME, Y_NAME, embedded_paths, load_points, ma
 from classlab.errors import DataError
 from classlab.questions.part2 import smallest_width
 from classlab.settings import DEFAULT
-from classlab.units import Context, PointsLogReg, PointsNet, run_unit
+from classlab.context import Context, Inputs
+from classlab.units import PointsLogReg, PointsNet
 from conftest import run_cli
 
 
@@ -38,10 +39,10 @@ def test_logreg_answer_equals_sklearn_directly(tmp_path):
     X = rng.normal(size=(300, 2))
     y = (X[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(int)
     xp, yp = _save(tmp_path, X, y)
-    ctx = Context(DEFAULT, points_x=xp, points_y=yp)
+    ctx = Context(DEFAULT, Inputs(points_x=xp, points_y=yp))
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, random_state=42)
     expected = LogisticRegression().fit(Xtr, ytr).score(Xte, yte)
-    assert run_unit(PointsLogReg(), ctx)["accuracy"] == expected
+    assert PointsLogReg().run(ctx)["accuracy"] == expected
 
 
 def test_linearly_separable_data_gives_logreg_1(tmp_path):
@@ -66,8 +67,8 @@ def test_smallest_width_logic():
 
 def test_faithful_plain_list_leaves_middle_layers_untrained():
     ctx = Context(DEFAULT)
-    faithful = run_unit(PointsNet("faithful", 3, 8, 42), ctx)
-    corrected = run_unit(PointsNet("corrected", 3, 8, 0), ctx)
+    faithful = PointsNet("faithful", 3, 8, 42).run(ctx)
+    corrected = PointsNet("corrected", 3, 8, 0).run(ctx)
     assert faithful["middle_layers_unchanged"] == [True, True]
     assert faithful["middle_layers_in_state_dict"] == [False, False]
     assert corrected["middle_layers_unchanged"] == [False, False]
@@ -76,19 +77,19 @@ def test_faithful_plain_list_leaves_middle_layers_untrained():
 
 def test_faithful_ignores_the_run_seed():
     ctx = Context(DEFAULT.__class__(points_epochs=5))
-    a = run_unit(PointsNet("faithful", 1, 4, 0), ctx)
-    b = run_unit(PointsNet("faithful", 1, 4, 1), ctx)
+    a = PointsNet("faithful", 1, 4, 0).run(ctx)
+    b = PointsNet("faithful", 1, 4, 1).run(ctx)
     assert a["weights"] == b["weights"]
-    c = run_unit(PointsNet("corrected", 1, 4, 0), ctx)
-    d = run_unit(PointsNet("corrected", 1, 4, 1), ctx)
+    c = PointsNet("corrected", 1, 4, 0).run(ctx)
+    d = PointsNet("corrected", 1, 4, 1).run(ctx)
     assert c["weights"] != d["weights"]
 
 
 def test_the_embedded_data_makes_informative_answers():
     """The generator's promise, checked under the faithful protocol with the real settings."""
     ctx = Context(DEFAULT)
-    assert run_unit(PointsLogReg(), ctx)["accuracy"] <= 0.75
-    accs = {w: run_unit(PointsNet("faithful", 1, w, 42), ctx)["accuracy"] for w in DEFAULT.widths}
+    assert PointsLogReg().run(ctx)["accuracy"] <= 0.75
+    accs = {w: PointsNet("faithful", 1, w, 42).run(ctx)["accuracy"] for w in DEFAULT.widths}
     assert accs[2] < 0.99
     assert any(accs[w] >= 0.99 for w in DEFAULT.widths if w >= 4)
 
@@ -188,12 +189,11 @@ def test_generator_is_deterministic():
 
 def test_rebuilt_model_for_figures_is_the_trained_one():
     """The boundary figures redraw the nets from saved weights: they must predict as trained."""
-    from classlab.adapters import TorchClassifier
-    from classlab.units import points_model
+    from classlab.predictors import TorchClassifier, deep_classifier
 
     ctx = Context(DEFAULT.__class__(points_epochs=10))
     for unit in (PointsNet("faithful", 1, 4, 42), PointsNet("corrected", 3, 8, 0)):
-        result = run_unit(unit, ctx)
-        _, X_test, _, y_test = ctx.points_split
-        clf = TorchClassifier(points_model(result, 2, 2), 2)
+        result = unit.run(ctx)
+        _, X_test, _, y_test, _ = ctx.points_split
+        clf = TorchClassifier(deep_classifier(result, 2, 2), 2)
         assert float((clf.predict(X_test) == y_test).mean()) == result["accuracy"]

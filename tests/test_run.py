@@ -10,16 +10,6 @@ import pytest
 from conftest import run_cli
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory, cifar_forms):
-    out = tmp_path_factory.mktemp("run") / "out"
-    data_dir = tmp_path_factory.mktemp("data")
-    code, stdout, stderr = run_cli("run", "--quick", "--cifar", cifar_forms["image-archive"], "--data-dir",
-                                   data_dir, "--out", out, "--seeds", "2")
-    assert code == 0, stderr
-    return out, stdout, json.loads((out / "answers.json").read_text())
-
-
 def test_all_twelve_answers(quick_run):
     out, stdout, doc = quick_run
     assert list(doc["answers"]) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8",
@@ -48,15 +38,17 @@ def test_answers_validate_against_the_documented_schema(quick_run):
 
 
 def test_exact_answers(quick_run, cifar_arrays):
-    from classlab.models import CNN, Dense, count_parameters
+    from math import prod
+
+    from test_models import CNN_SHAPES, DENSE_SHAPES
 
     doc = quick_run[2]
     (x, y), (xt, yt) = cifar_arrays
     assert doc["answers"]["1.1"]["value"] == len(y) / len(yt)
     assert doc["answers"]["1.2"]["value"] == [["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
                                                "horse", "ship", "truck"][v] for v in y[:5]]
-    assert doc["answers"]["1.3"]["value"] == count_parameters(Dense())
-    assert doc["answers"]["1.5"]["value"] == count_parameters(CNN())
+    assert doc["answers"]["1.3"]["value"] == sum(prod(s) for s in DENSE_SHAPES.values())
+    assert doc["answers"]["1.5"]["value"] == sum(prod(s) for s in CNN_SHAPES.values())
     assert 0 < doc["answers"]["1.8"]["value"] <= len(y)
     assert sum(doc["answers"]["1.8"]["details"]["per_class"]) == doc["answers"]["1.8"]["value"]
 
@@ -70,6 +62,41 @@ def test_seeds_give_spread_and_ranges(quick_run):
     pinned = doc["answers"]["2.3"]
     assert pinned["seed_pinned"] and "faithful" not in pinned["spread"]
     assert len({p["value"] for p in pinned["per_seed"]}) == 1
+
+
+def _md_rows(md):
+    """answers.md's answer table as {id: [cells]}."""
+    rows = {}
+    for line in md.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and re.fullmatch(r"\d\.\d", cells[0]):
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_answer_sheet_rows_follow_the_per_seed_values(quick_run):
+    """Every row of answers.md: the first seed's value rounded as asked, the corrected one, and the range over
+    seeds computed here from answers.json's per-seed values."""
+    out, _, doc = quick_run
+    rows = _md_rows((out / "answers.md").read_text())
+    assert list(rows) == list(doc["answers"])
+    for id, a in doc["answers"].items():
+        _, question, answer, corrected, spread = rows[id]
+        assert question == a["question"]
+        assert answer.split(" ")[0] == a["display"].split(" ")[0]
+        if a["per_seed"]:
+            first = a["per_seed"][0]
+            assert a["value"] == first["value"]
+            if a["digits"] is not None:
+                assert answer == f"{first['value']:.{a['digits']}f}"
+                values = [p["value"] for p in a["per_seed"]]
+                lo, hi = f"{min(values):.{a['digits']}f}", f"{max(values):.{a['digits']}f}"
+                if not a["seed_pinned"]:
+                    assert spread.startswith(f"{lo}-{hi} (") and f"n={len(values)})" in spread, (id, spread)
+            if "corrected" in first and first["corrected"] != first["value"]:
+                shown = (f"{first['corrected']:.{a['digits']}f}" if a["digits"] is not None
+                         else str(first["corrected"]))
+                assert corrected == shown, id
 
 
 def test_every_referenced_figure_exists(quick_run):
@@ -185,9 +212,11 @@ def test_force_never_resumes_the_old_runs_checkpoints(tmp_path, cifar_forms):
 def test_answers_logic_with_mixed_outcomes_over_seeds():
     """A width sweep that qualifies under one seed and not another still gets its spread."""
     from classlab.answers import seed_answer
+    from classlab.questions import REGISTRY
+    from classlab.settings import DEFAULT
 
-    a = seed_answer("2.4", "q", [(0, 8, "none"), (1, 8, 16)], digits=None)
+    a = seed_answer(REGISTRY["2.4"], DEFAULT, [(0, 8, "none"), (1, 8, 16)])
     assert "corrected" not in a.spread and a.spread["faithful"]["accepted"] == "8-8"
-    b = seed_answer("1.4", "q", [(0, 0.4649, 0.43), (1, 0.4751, 0.44)], digits=2)
+    b = seed_answer(REGISTRY["1.4"], DEFAULT, [(0, 0.4649, 0.43), (1, 0.4751, 0.44)])
     assert b.display == "0.46" and b.spread["faithful"]["accepted"] == "0.46-0.48"
     assert b.spread["corrected"]["mean"] == pytest.approx(0.435)

@@ -1,7 +1,7 @@
-"""The ``classlab`` command line."""
+"""The ``classlab`` command line: a thin layer over ``classlab.runner`` (and ``classlab.merge``)."""
 
 import argparse
-import json
+import os
 import shlex
 import signal
 import sys
@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, questions
+from .context import Inputs
 from .errors import ClasslabError
 from .settings import DEFAULT, QUICK
 
@@ -53,14 +54,26 @@ def build_parser():
                           "PIL pipeline (reference)")
     how.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                      help="fp32 (default, the answers) or bf16 autocast for the CIFAR-10 nets: faster on CPUs with "
-                          "AVX-512 BF16, at an accuracy cost the benchmark reports; never the quiz answer")
-    how.add_argument("--threads", type=int, metavar="N", help="CPU threads for torch (default: torch's choice)")
+                          "AVX-512 BF16 or AMX, at an accuracy cost the benchmark reports; never the quiz answer")
+    how.add_argument("--threads", type=int, metavar="N",
+                     help="CPU threads each unit of work computes with (default: all cores, shared among --workers)")
     how.add_argument("--no-curves", action="store_true",
                      help="skip the per-epoch test evaluation behind the learning-curve figures")
+    where = run.add_argument_group("where to run (the numbers do not depend on it, given the same --threads)")
+    where.add_argument("--workers", type=int, metavar="N", help="run units in N local processes")
+    where.add_argument("--ray", action="store_true", help="run each unit as a task on a local Ray instance")
+    where.add_argument("--ray-address", metavar="ADDR", help="run each unit as a task on the Ray cluster at ADDR")
     out = run.add_argument_group("output")
     out.add_argument("--out", metavar="DIR", help="output folder (default: a new folder under ./runs/)")
     out.add_argument("--force", action="store_true", help="write into an --out that holds a run already")
     out.add_argument("--resume", metavar="DIR", help="continue the interrupted run in DIR, skipping what is done")
+
+    merge = sub.add_parser("merge", help="combine runs of the same settings and different seeds into one answer sheet",
+                           description="Combine finished runs that differ only in their seeds (e.g. the tasks of a "
+                                       "Slurm job array) into one answer sheet with the ranges over all their seeds.")
+    merge.add_argument("out", metavar="OUT", help="folder for the merged answer sheet")
+    merge.add_argument("runs", metavar="RUN_DIR", nargs="+", help="the runs' output folders")
+    merge.add_argument("--force", action="store_true", help="write into an OUT that holds a run already")
     return parser
 
 
@@ -69,6 +82,11 @@ def _ids(text, option):
         return [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
         raise ClasslabError(f"{option}: expected comma-separated integers, got {text!r}") from None
+
+
+def _at_least_1(option, value):
+    if value is not None and value < 1:
+        raise ClasslabError(f"{option}: must be at least 1, got {value}")
 
 
 def spec_from_args(args, argv):
@@ -85,29 +103,32 @@ def spec_from_args(args, argv):
     if args.seed_list:
         seeds = _ids(args.seed_list, "--seed-list")
     else:
-        if args.seeds < 1:
-            raise ClasslabError(f"--seeds: must be at least 1, got {args.seeds}")
+        _at_least_1("--seeds", args.seeds)
         seeds = list(range(args.seeds))
     if not seeds or len(set(seeds)) != len(seeds):
         raise ClasslabError("--seed-list: give distinct seeds")
-    if args.threads is not None and args.threads < 1:
-        raise ClasslabError(f"--threads: must be at least 1, got {args.threads}")
+    _at_least_1("--threads", args.threads)
     settings = QUICK if args.quick else DEFAULT
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "points_epochs": args.points_epochs,
                  "points_batch_size": args.points_batch_size, "train_subset": args.train_subset,
                  "test_subset": args.test_subset, "svc_train_points": args.svc_points}
     for name, value in overrides.items():
         if value is not None:
-            if value < 1:
-                raise ClasslabError(f"--{name.replace('_', '-')}: must be at least 1, got {value}")
+            _at_least_1(f"--{name.replace('_', '-')}", value)
             settings = replace(settings, **{name: value})
     settings = replace(settings, device=_device(args.device), pipeline=args.pipeline,
                        learning_curves=not args.no_curves, precision=args.precision)
     if settings.pipeline == "torchvision" and settings.device != "cpu":
         raise ClasslabError("--pipeline torchvision runs on the CPU only; add --device cpu")
-    return RunSpec(settings=settings, questions=chosen, seeds=seeds, cifar=args.cifar, data_dir=args.data_dir,
-                   points_x=args.points_x, points_y=args.points_y, skip_bad_images=args.skip_bad_images,
-                   threads=args.threads, command=["classlab", *argv])
+    threads = args.threads
+    if threads is None and args.workers:
+        threads = max(1, (os.cpu_count() or 1) // args.workers)
+    elif threads is None and (args.ray or args.ray_address):
+        threads = 1
+    inputs = Inputs(cifar=args.cifar, data_dir=args.data_dir, points_x=args.points_x, points_y=args.points_y,
+                    skip_bad_images=args.skip_bad_images)
+    return RunSpec(settings=settings, questions=chosen, seeds=seeds, inputs=inputs, threads=threads,
+                   command=["classlab", *argv])
 
 
 def _device(choice):
@@ -120,6 +141,20 @@ def _device(choice):
     return choice
 
 
+def executor_from_args(args, spec):
+    from .executors import Processes, Ray, Serial, import_ray
+
+    _at_least_1("--workers", args.workers)
+    if sum(map(bool, (args.workers, args.ray or args.ray_address))) > 1:
+        raise ClasslabError("--workers and --ray: choose one")
+    if args.ray or args.ray_address:
+        import_ray()  # one clear line, before any work, when Ray is missing
+        return Ray(args.ray_address, spec.threads, gpus=1 if spec.settings.device == "cuda" else 0)
+    if args.workers:
+        return Processes(args.workers, spec.threads)
+    return Serial(spec.threads)
+
+
 def _on_sigterm(signum, frame):
     raise KeyboardInterrupt  # a pre-empted cluster job stops like Ctrl-C: checkpoints kept, resumable
 
@@ -130,23 +165,19 @@ def cmd_run(args, argv):
 
     if args.resume:
         out = Path(args.resume)
-        try:
-            spec = RunSpec.from_dict(json.loads((out / "run.json").read_text()))
-        except FileNotFoundError:
-            raise ClasslabError(f"{out}: no run.json here, nothing to resume") from None
-        except (ValueError, TypeError, KeyError) as err:
-            raise ClasslabError(f"{out / 'run.json'}: not a classlab run description ({err})") from None
+        spec = RunSpec.load(out)
         prepare_out_dir(out, resume=True)
     else:
         spec = spec_from_args(args, argv)
         out = prepare_out_dir(Path(args.out) if args.out else default_out_dir(), force=args.force)
+    executor = executor_from_args(args, spec)
     if spec.threads:
         import torch
 
         torch.set_num_threads(spec.threads)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        doc = execute(spec, out, resume=bool(args.resume))
+        doc = execute(spec, out, resume=bool(args.resume), executor=executor)
     except KeyboardInterrupt:
         done = sorted(p.stem for p in (out / "units").glob("*.json")) if (out / "units").is_dir() else []
         print(f"\nclasslab: interrupted. Finished: {', '.join(done) or 'nothing yet'}. "
@@ -156,13 +187,22 @@ def cmd_run(args, argv):
     return 0
 
 
+def cmd_merge(args, argv):
+    from .merge import merge
+    from .report.sheet import render_sheet
+
+    out = Path(args.out)
+    doc = merge(out, [Path(r) for r in args.runs], force=args.force, command=["classlab", *argv])
+    print(render_sheet(doc, out))
+    return 0
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "run":
-            return cmd_run(args, argv)
+        return {"run": cmd_run, "merge": cmd_merge}[args.command](args, argv)
     except ClasslabError as err:
         print(f"classlab: error: {err}", file=sys.stderr)
         return err.exit_code
@@ -171,7 +211,6 @@ def main(argv=None):
             print(f"classlab: error: {err.filename or 'disk'}: no space left on the device", file=sys.stderr)
             return 2
         raise
-    return 1
 
 
 if __name__ == "__main__":

@@ -17,3 +17,6 @@ class DataError(ClasslabError):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+    def __reduce__(self):  # raised in a worker process or a Ray task, it must travel back whole
+        return type(self), (self.path, self.problem)

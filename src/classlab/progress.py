@@ -1,69 +1,93 @@
-"""One overall progress line: question, step, elapsed, estimate of what is left (tqdm).
+"""Progress of a run, for a person at a terminal and for a batch job's log.
 
-It stays quiet when the stream is not a terminal (logs, CI, cluster jobs).
+At a terminal: one overall line (tqdm) with the unit at work, elapsed time and an estimate of
+what is left. Elsewhere (a log file, CI, a cluster job): one plain line per finished epoch and per
+finished unit, with the elapsed time and what is left, as training tools print into logs.
 """
+
+import sys
+import time
 
 from tqdm.auto import tqdm
 
-from .units import CifarNet, CifarSVC, PointsLogReg
+
+def _clock(seconds):
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _label(unit):
-    if isinstance(unit, CifarNet):
-        return f"{'1.4 dense' if unit.model == 'dense' else '1.6 CNN'} seed {unit.seed}"
-    if isinstance(unit, CifarSVC):
-        return f"1.7-1.8 SVC seed {unit.seed}"
-    if isinstance(unit, PointsLogReg):
-        return "2.1 logistic regression"
-    return f"2.3-2.4 {unit.protocol} width {unit.hidden_dim}" + (f" x{unit.n_hidden}" if unit.n_hidden > 1 else "")
+def unit_log(unit, stream=None):
+    """A unit's ``report`` for logs: one line at the end of every epoch (or other milestone)."""
+    stream = stream or sys.stderr
+    start = time.perf_counter()
 
-
-def _cost(unit, settings, ctx):
-    """Rough relative cost in seconds on a 2-core CPU, only to estimate what is left."""
-    s = settings
-    if isinstance(unit, (CifarNet, CifarSVC)):
-        n = len(ctx.cifar.train_y)
-        if isinstance(unit, CifarSVC):
-            return 2 * 12.0 * (min(n, s.svc_train_points) / 10_000) ** 2 + 1
-        return s.epochs * n / 50_000 * (1.5 if unit.model == "dense" else 10.0) + 1
-    if isinstance(unit, PointsLogReg):
-        return 0.05
-    return 0.004 * s.points_epochs
+    def report(done, total, text="", milestone=False):
+        if milestone and total:
+            spent = time.perf_counter() - start
+            left = spent / done * (total - done) if done else 0.0
+            print(f"classlab: {unit.label}: {text} done, {_clock(spent)} in this unit, ~{_clock(left)} left in it",
+                  file=stream, flush=True)
+    return report
 
 
 class Progress:
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.bar = None
-        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+        self.start_time = time.perf_counter()
 
     def note(self, text):
-        if self.enabled:
-            print(f"classlab: {text}", file=self.stream, flush=True)
+        """A line for a person at the terminal (a log gets the per-epoch and per-unit lines instead)."""
+        if self.tty:
+            self._print(text)
 
-    def start(self, units, settings, ctx):
-        self.costs = {u.key: _cost(u, settings, ctx) for u in units}
-        self.bar = tqdm(total=sum(self.costs.values()), file=self.stream, disable=not self.enabled,
-                        bar_format="{desc} |{bar:20}| {elapsed} elapsed, ~{remaining} left", leave=True)
-        self.base = 0.0
+    def _print(self, text):
+        print(f"classlab: {text}", file=self.stream, flush=True)
+
+    def start(self, units, settings, finished=()):
+        self.costs = {u.key: u.cost(settings) for u in units}
+        self.total = sum(self.costs.values())
+        self.finished_cost = sum(self.costs[u.key] for u in units if u.key in finished)
+        self.counted, self.n_done, self.n = self.finished_cost, len(finished), len(units)
+        self.run_start = time.perf_counter()
+        if self.tty:
+            self.bar = tqdm(total=self.total, initial=self.counted, file=self.stream, leave=True,
+                            bar_format="{desc} |{bar:20}| {elapsed} elapsed, ~{remaining} left")
+        elif self.n:
+            self._print(f"{self.n - self.n_done} unit(s) of work to run" +
+                      (f", {self.n_done} done earlier" if self.n_done else ""))
+
+    def reporter(self, unit):
+        """The ``report`` a unit calls as it goes."""
+        if not self.tty:
+            return unit_log(unit, self.stream)
+        base = self.counted
+
+        def report(done, total, text="", milestone=False):
+            if total:
+                self.bar.set_description_str(f"{unit.label}: {text}", refresh=False)
+                self.bar.n = base + self.costs.get(unit.key, 0) * done / total
+                self.bar.refresh()
+        return report
 
     def begin(self, unit):
         if self.bar is not None:
-            self.bar.set_description_str(_label(unit))
+            self.bar.set_description_str(unit.label)
 
-    def unit_step(self, unit, step, done, total):
-        if self.bar is not None and total:
-            self.bar.set_description_str(f"{_label(unit)}: {step}", refresh=False)
-            self.bar.n = self.base + self.costs.get(unit.key, 0) * done / total
-            self.bar.refresh()
-
-    def done(self, unit, skipped=False):
+    def done(self, unit):
+        self.counted += self.costs.get(unit.key, 0)
+        self.n_done += 1
         if self.bar is not None:
-            self.base += self.costs.get(unit.key, 0)
-            self.bar.n = self.base
-            if skipped:
-                self.bar.set_description_str(f"{_label(unit)}: done earlier")
+            self.bar.n = self.counted
             self.bar.refresh()
+            return
+        elapsed = time.perf_counter() - self.run_start
+        speed = elapsed / max(self.counted - self.finished_cost, 1e-9)
+        left = (self.total - self.counted) * speed
+        self._print(f"[{_clock(time.perf_counter() - self.start_time)}] finished {unit.label} "
+                  f"({self.n_done}/{self.n} units), ~{_clock(left)} left")
 
     def finish(self):
         if self.bar is not None:

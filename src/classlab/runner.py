@@ -1,5 +1,5 @@
-"""One run: plan the units the chosen questions need, run them (resuming what is done),
-answer the questions and hand the answers to the report writers."""
+"""One run: plan the units the chosen questions need, execute them (resuming what is done),
+answer the questions from the results and render the reports."""
 
 import json
 import os
@@ -13,10 +13,13 @@ from pathlib import Path
 from . import __version__, questions
 from .answers import SCHEMA_VERSION
 from .atomic import write_text
+from .context import Context, Inputs
 from .errors import ClasslabError
 from .progress import Progress
 from .settings import Settings
-from .units import Context, run_unit
+
+RUN_FILES = ("answers.json", "answers.md", "report.html", "run.json")
+RUN_FOLDERS = ("units", "checkpoints", "figures")
 
 
 @dataclass
@@ -26,24 +29,150 @@ class RunSpec:
     settings: Settings
     questions: list
     seeds: list
-    cifar: str | None = None
-    data_dir: str | None = None
-    points_x: str | None = None
-    points_y: str | None = None
-    skip_bad_images: bool = False
-    threads: int | None = None  # kept so that a resumed run computes with the same thread count
+    inputs: Inputs = Inputs()
+    threads: int | None = None  # threads each unit computes with: part of the numbers' definition
     command: list = field(default_factory=list)
+    classlab_version: str = __version__
 
     def to_dict(self):
-        d = dict(self.__dict__)
-        d["settings"] = self.settings.to_dict()
-        return d
+        return {"settings": self.settings.to_dict(), "questions": self.questions, "seeds": self.seeds,
+                "inputs": self.inputs.__dict__, "threads": self.threads, "command": self.command,
+                "classlab_version": self.classlab_version}
 
     @classmethod
     def from_dict(cls, d):
         d = dict(d)
         d["settings"] = Settings.from_dict(d["settings"])
+        d["inputs"] = Inputs(**d.get("inputs", {}))
+        d.pop("merged_from", None)
         return cls(**d)
+
+    @classmethod
+    def load(cls, folder):
+        path = Path(folder) / "run.json"
+        try:
+            return cls.from_dict(json.loads(path.read_text()))
+        except FileNotFoundError:
+            raise ClasslabError(f"{folder}: no run.json here, nothing to resume") from None
+        except (ValueError, TypeError, KeyError) as err:
+            raise ClasslabError(f"{path}: not a classlab run description ({err})") from None
+
+
+def execute(spec: RunSpec, out: Path, resume=False, executor=None, stream=None):
+    """Run ``spec`` into ``out``: plan, execute, answer, render. Returns the answers document."""
+    from .executors import Serial
+
+    t_start = time.perf_counter()
+    write_text(out / "run.json", json.dumps(spec.to_dict(), indent=2))
+    progress = Progress(stream)
+    ctx = Context(spec.settings, spec.inputs, out)
+    timings = check_inputs(spec, ctx, progress)
+    units = questions.plan(spec.questions, spec.settings, spec.seeds)
+    results = load_results(out, units) if resume else {}
+    progress.start(units, spec.settings, finished=results)
+
+    def done(unit, result, seconds):
+        write_text(out / "units" / f"{unit.key}.json", json.dumps(result))
+        results[unit.key], timings[unit.key] = result, seconds
+        progress.done(unit)
+
+    (executor or Serial(spec.threads)).run([u for u in units if u.key not in results], ctx, done, progress)
+    progress.finish()
+    return finish(spec, out, results, timings, t_start)
+
+
+def check_inputs(spec, ctx, progress):
+    """Load (and so validate) every input in this process before any work starts."""
+    timings = {}
+    if questions.needs(spec.questions, "cifar"):
+        t = time.perf_counter()
+        progress.note("loading CIFAR-10")
+        if ctx.cifar_full.skipped_images:
+            print(f"classlab: warning: {ctx.cifar_full.source}: skipped {ctx.cifar_full.skipped_images} unreadable "
+                  "image(s) (--skip-bad-images)", file=sys.stderr)
+        ctx.cifar  # noqa: B018  (and onto the device)
+        timings["load_cifar10"] = time.perf_counter() - t
+    if questions.needs(spec.questions, "points"):
+        ctx.points  # noqa: B018
+    return timings
+
+
+def load_results(out, units):
+    """The results of ``units`` that an earlier attempt finished (unreadable ones are run again)."""
+    results = {}
+    for unit in units:
+        try:
+            results[unit.key] = json.loads((out / "units" / f"{unit.key}.json").read_text())
+        except (OSError, ValueError):
+            pass
+    return results
+
+
+def finish(spec, out, results, timings, t_start=None):
+    """Answer the questions from the units' results and write answers.json, answers.md, report.html, figures/."""
+    from .report import write_reports
+    from .report.figures import draw_all
+
+    answers, pitfalls = questions.answer_all(spec.questions, spec.settings, spec.seeds, results)
+    figures = draw_all(answers, out)
+    if t_start is not None:
+        timings["total"] = time.perf_counter() - t_start
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "classlab_version": __version__,
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "quick": spec.settings.quick,
+        "answers": {k: a.to_dict() for k, a in answers.items()},
+        "pitfalls": [p.to_dict() for p in pitfalls],
+        "config": config(spec, results),
+        "timings": timings,
+        "resources": {"peak_rss_mib": peak_rss_mib()},
+        "figures": figures,
+    }
+    write_reports(doc, out)
+    return doc
+
+
+def config(spec, results):
+    import numpy
+    import sklearn
+    import torch
+    import torchvision
+
+    cfg = {
+        "settings": spec.settings.to_dict(), "seeds": spec.seeds, "questions": spec.questions,
+        "device": spec.settings.device, "torch_threads": spec.threads or torch.get_num_threads(),
+        "versions": {"classlab": __version__, "python": platform.python_version(), "torch": torch.__version__,
+                     "torchvision": torchvision.__version__, "scikit-learn": sklearn.__version__,
+                     "numpy": numpy.__version__},
+        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                    "cpus": os.cpu_count()},
+        "command": spec.command,
+    }
+    if "cifar-facts" in results:
+        cfg["cifar10"] = {k: v for k, v in results["cifar-facts"].items() if k not in ("first_five", "classes")}
+    if "points-facts" in results:
+        cfg["points"] = {k: results["points-facts"][k] for k in ("source", "n", "features", "classes")}
+    return cfg
+
+
+def peak_rss_mib():
+    """This process's peak resident memory so far, in MiB.
+
+    On Linux this is VmHWM: getrusage's ru_maxrss would carry over the high-water mark of
+    the process that started this one (it survives fork and exec), overstating ours.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
 
 
 def prepare_out_dir(out, force=False, resume=False):
@@ -70,10 +199,6 @@ def prepare_out_dir(out, force=False, resume=False):
     return out
 
 
-RUN_FILES = ("answers.json", "answers.md", "report.html", "run.json")
-RUN_FOLDERS = ("units", "checkpoints", "figures")
-
-
 def _clear_previous_run(out):
     """Remove what an earlier run left in ``out`` (and only that): its checkpoints must not be resumed."""
     import shutil
@@ -84,122 +209,6 @@ def _clear_previous_run(out):
         (out / name).unlink(missing_ok=True)
 
 
-def execute(spec: RunSpec, out: Path, resume=False, stream=sys.stderr):
-    """Run ``spec`` into ``out``. Returns the answers document (also written as answers.json)."""
-    from .report import write_reports
-
-    t_start = time.perf_counter()
-    write_text(out / "run.json", json.dumps(spec.to_dict(), indent=2))
-    progress = Progress(stream)
-    ctx = Context(spec.settings, spec.cifar, spec.data_dir, spec.points_x, spec.points_y, out,
-                  spec.skip_bad_images, progress=progress.unit_step)
-    timings = {}
-    # Load (and so validate) every input before any training starts.
-    chosen = set(spec.questions)
-    if chosen & questions.NEEDS_CIFAR:
-        t = time.perf_counter()
-        progress.note("loading CIFAR-10")
-        ctx.cifar  # noqa: B018
-        timings["load_cifar10"] = time.perf_counter() - t
-    if chosen & questions.NEEDS_POINTS:
-        ctx.points  # noqa: B018
-    units = questions.units_for(spec.questions, spec.settings, spec.seeds)
-    results, units_dir = {}, out / "units"
-    units_dir.mkdir(exist_ok=True)
-    progress.start(units, spec.settings, ctx)
-    for unit in units:
-        path = units_dir / f"{unit.key}.json"
-        if resume and path.exists():
-            try:
-                results[unit.key] = json.loads(path.read_text())
-                progress.done(unit, skipped=True)
-                continue
-            except ValueError:
-                pass  # unreadable: run the unit again
-        t = time.perf_counter()
-        progress.begin(unit)
-        results[unit.key] = run_unit(unit, ctx)
-        timings[unit.key] = time.perf_counter() - t
-        write_text(path, json.dumps(results[unit.key]))
-        progress.done(unit)
-        release_memory()
-    progress.finish()
-    from .report.figures import Figures
-
-    figures = Figures(out)
-    answers, pitfalls = questions.answer_all(chosen, ctx, results, spec.seeds, figures)
-    timings["total"] = time.perf_counter() - t_start
-    doc = {
-        "schema_version": SCHEMA_VERSION,
-        "classlab_version": __version__,
-        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "quick": spec.settings.quick,
-        "answers": {k: a.to_dict() for k, a in answers.items()},
-        "pitfalls": [p.to_dict() for p in pitfalls],
-        "config": config(spec, ctx, chosen),
-        "timings": timings,
-        "resources": {"peak_rss_mib": peak_rss_mib()},
-        "figures": figures.made,
-    }
-    write_reports(doc, out)
-    return doc
-
-
-def peak_rss_mib():
-    """This process's peak resident memory so far, in MiB.
-
-    On Linux this is VmHWM: getrusage's ru_maxrss would carry over the high-water mark of
-    the process that started this one (it survives fork and exec), overstating ours.
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
-
-
-def release_memory():
-    """Give a finished unit's memory back, so a run of many seeds stays as small as a run of one."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: the allocator keeps its own counsel
-
-
-def config(spec, ctx, chosen):
-    import numpy
-    import sklearn
-    import torch
-    import torchvision
-
-    cfg = {
-        "settings": spec.settings.to_dict(), "seeds": spec.seeds, "questions": spec.questions,
-        "device": spec.settings.device, "torch_threads": torch.get_num_threads(),
-        "versions": {"classlab": __version__, "python": platform.python_version(), "torch": torch.__version__,
-                     "torchvision": torchvision.__version__, "scikit-learn": sklearn.__version__,
-                     "numpy": numpy.__version__},
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count()},
-        "command": spec.command,
-    }
-    if chosen & questions.NEEDS_CIFAR:
-        cfg["cifar10"] = ctx.cifar_full.describe()
-    if chosen & questions.NEEDS_POINTS:
-        cfg["points"] = {"source": ctx.points.source, "n": len(ctx.points.y), "features": ctx.points.X.shape[1],
-                         "classes": ctx.points.n_classes}
-    return cfg
-
-
 def default_out_dir(parent="runs"):
     """A new folder under ./runs named by date and time; never one that exists already."""
     base = Path(parent) / datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -208,3 +217,6 @@ def default_out_dir(parent="runs"):
         n += 1
         out = base.with_name(f"{base.name}-{n}")
     return out
+
+
+__all__ = ["RunSpec", "execute", "finish", "prepare_out_dir", "default_out_dir"]

@@ -22,6 +22,18 @@ class History:
     epoch_seconds: list = field(default_factory=list)
 
 
+def seed_everything(seed, device="cpu"):
+    """Seed torch, numpy and random with ``seed``; return a generator of the data's own on ``device``."""
+    import random
+
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return torch.Generator(device=device).manual_seed(seed)
+
+
 def uses_channels_last(model, device):
     """Convolutions on the CPU run markedly faster in channels-last layout (measured in benchmarks/)."""
     return torch.device(device).type == "cpu" and any(isinstance(m, nn.Conv2d) for m in model.modules())
@@ -38,7 +50,7 @@ def _autocast(device, precision):
 
 
 def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, generators=(),
-        checkpoint=None, progress=None, precision="fp32"):
+        checkpoint=None, progress=None, precision="fp32", fused=True):
     """Train ``model`` with Adam(lr) on ``train_batches`` for ``epochs`` epochs.
 
     ``test_batches`` (optional) is evaluated after every epoch for the learning curves; it
@@ -48,12 +60,14 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
     data's generator; torch's global one is always included). If it exists, training resumes.
     ``progress(epoch, batch, n_batches)`` is called as training goes. ``precision="bf16"``
     runs forward and loss under bfloat16 autocast (weights and optimizer stay float32).
+    ``fused=False`` builds the optimizer exactly as the listings do, ``optim.Adam(params, lr=lr)``
+    (the fused kernel computes the same update, rounded differently).
     """
     device = next(model.parameters()).device
     channels_last = uses_channels_last(model, device)
     if channels_last:
         model.to(memory_format=torch.channels_last)
-    optimizer = optim.Adam(model.parameters(), lr=lr, fused=True)
+    optimizer = optim.Adam(model.parameters(), lr=lr, fused=True) if fused else optim.Adam(model.parameters(), lr=lr)
     history, start = History(), 0
     if checkpoint is not None and checkpoint.exists():
         try:

@@ -33,6 +33,11 @@ TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_BATCHES = ("test_batch",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm")
 CACHE_FORMAT = 1  # bump when the cached layout or the loading rules change
+# Sizes are checked from the file system or the tar header before anything is read, so that a
+# crafted archive cannot make classlab read gigabytes: a 32x32 image takes a few kB in any of
+# the accepted formats, a python batch of 10,000 images 31 MB.
+MAX_IMAGE_BYTES = 256 << 10
+MAX_BATCH_BYTES = 64 << 20
 
 
 @dataclass
@@ -134,17 +139,29 @@ def _identify(path):
         raise DataError(path, "not a folder or a .tar.gz archive of CIFAR-10")
     try:
         with tarfile.open(path) as tar:
-            names = tar.getnames()
+            for member in tar:  # streamed: stops at the first member that settles the form
+                name = member.name
+                if name.endswith("/data_batch_1") or name == "data_batch_1":
+                    _check_size(f"{path}:{name}", member.size, MAX_BATCH_BYTES, "a CIFAR-10 batch")
+                    return "batches-archive", name[: -len("data_batch_1")]
+                parts = name.split("/")
+                if len(parts) >= 3 and parts[-3] == "train" and member.isfile():
+                    return "image-archive", "".join(p + "/" for p in parts[:-3])
     except (tarfile.TarError, OSError, EOFError) as err:
         raise DataError(path, f"broken archive ({err})") from None
-    for name in names:
-        if name.endswith("/data_batch_1") or name == "data_batch_1":
-            return "batches-archive", name[: -len("data_batch_1")]
-    for name in names:
-        parts = name.split("/")
-        if len(parts) >= 3 and parts[-3] == "train":
-            return "image-archive", "".join(p + "/" for p in parts[:-3])
     raise DataError(path, f"archive holds neither {BATCHES_FOLDER}/ nor train/ and test/ image folders")
+
+
+def _check_size(where, size, limit, what):
+    if size > limit:
+        raise DataError(where, f"is {_mib(size)}, far too large for {what} (at most {_mib(limit)}); not read")
+
+
+def _mib(n):
+    for unit, shift in (("GiB", 30), ("MiB", 20)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.1f} {unit}"
+    return f"{n / 1024:.0f} KiB"
 
 
 def _checksum(path, root, form):
@@ -173,18 +190,21 @@ def _load_batches(path, root, form):
             f = root / name
             if not f.is_file():
                 raise DataError(f, "missing CIFAR-10 batch file")
+            _check_size(f, f.stat().st_size, MAX_BATCH_BYTES, "a CIFAR-10 batch")
             blobs[name] = (f, f.read_bytes())
     else:
         try:
             with tarfile.open(path) as tar:
                 for name in TRAIN_BATCHES + TEST_BATCHES:
                     try:
-                        member = tar.extractfile(root + name)
+                        info = tar.getmember(root + name)
                     except KeyError:
-                        member = None
-                    if member is None:
+                        info = None
+                    if info is None or not info.isfile():
                         raise DataError(path, f"archive has no {root}{name}")
-                    blobs[name] = (f"{path}:{root}{name}", member.read())
+                    where = f"{path}:{root}{name}"
+                    _check_size(where, info.size, MAX_BATCH_BYTES, "a CIFAR-10 batch")
+                    blobs[name] = (where, tar.extractfile(info).read())
         except (tarfile.TarError, OSError, EOFError) as err:
             raise DataError(path, f"broken archive ({err})") from None
     parts = {name: _parse_batch(where, blob) for name, (where, blob) in blobs.items()}
@@ -227,7 +247,7 @@ def _load_images(path, root, form, skip_bad):
                 d = root / split / cls
                 if not d.is_dir():
                     raise DataError(d, f"missing class folder (expected {', '.join(CLASSES)})")
-                files[split][cls] = {n: (d / n, (lambda p=d / n: p.read_bytes()))
+                files[split][cls] = {n: (d / n, (lambda p=d / n: _read_image_file(p)))
                                      for n in os.listdir(d) if n.lower().endswith(IMAGE_SUFFIXES)}
         return _decode(files, skip_bad, skipped) | {"skipped_images": skipped[0]}
     try:
@@ -240,6 +260,7 @@ def _load_images(path, root, form, skip_bad):
                 split, cls, name = m.groups()
                 if cls not in CLASSES:
                     raise DataError(f"{path}:{member.name}", f"unknown class folder {cls!r}")
+                _check_size(f"{path}:{member.name}", member.size, MAX_IMAGE_BYTES, "a 32x32 image")
                 blob = tar.extractfile(member).read()
                 files[split].setdefault(cls, {})[name] = (f"{path}:{member.name}", (lambda b=blob: b))
     except (tarfile.TarError, OSError, EOFError) as err:
@@ -249,6 +270,11 @@ def _load_images(path, root, form, skip_bad):
             if cls not in files[split]:
                 raise DataError(path, f"archive has no {root}{split}/{cls}/ images (expected {', '.join(CLASSES)})")
     return _decode(files, skip_bad, skipped) | {"skipped_images": skipped[0]}
+
+
+def _read_image_file(path):
+    _check_size(path, path.stat().st_size, MAX_IMAGE_BYTES, "a 32x32 image")
+    return path.read_bytes()
 
 
 def _decode(files, skip_bad, skipped):

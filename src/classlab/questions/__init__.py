@@ -1,37 +1,35 @@
-"""The twelve questions of Problem Set 10: which units each needs and the function that answers it.
+"""The twelve questions of Problem Set 10 (declared in ``part1`` and ``part2``), and what a run does with them:
+``plan`` the units they need, ``answer_all`` from the units' results."""
 
-Problem 1.6, for example, is ``part1.q1_6``: it reads the CNN runs and returns an Answer.
-"""
+from . import part1, part2  # noqa: F401  (declaring registers them, in the problem set's order)
+from .registry import PARTS, REGISTRY, Question, RunView, each_unit, filled
 
-from . import part1, part2
-
-ANSWER = {
-    "1.1": part1.q1_1, "1.2": part1.q1_2, "1.3": part1.q1_3, "1.4": part1.q1_4,
-    "1.5": part1.q1_5, "1.6": part1.q1_6, "1.7": part1.q1_7, "1.8": part1.q1_8,
-    "2.1": part2.q2_1, "2.2": part2.q2_2, "2.3": part2.q2_3, "2.4": part2.q2_4,
-}
-ALL = tuple(ANSWER)
-NEEDS_CIFAR = {"1.1", "1.2", "1.4", "1.6", "1.7", "1.8"}
-NEEDS_POINTS = {"2.1", "2.2", "2.3", "2.4"}
+ALL = tuple(REGISTRY)
 
 
-# The SVC first, while the process is at its smallest: its Gram matrix (10,000^2 float64) is the
-# run's largest allocation, and training leaves the process larger. Then the fast part 2, then the nets.
-UNIT_ORDER = ("1.7", "1.8", "2.1", "2.2", "2.3", "2.4", "1.4", "1.6")
+def needs(ids, data):
+    """Whether any of the questions ``ids`` needs ``data`` ("cifar" or "points")."""
+    return any(data in REGISTRY[q].needs for q in ids)
 
 
-def units_for(questions, settings, seeds):
-    """The units the questions need, each once, in the order of ``UNIT_ORDER``."""
-    seen = {}
-    for q in sorted(questions, key=lambda q: UNIT_ORDER.index(q) if q in UNIT_ORDER else -1):
-        part = part1 if q.startswith("1") else part2
-        for unit in part.units(q, settings, seeds):
-            seen.setdefault(unit.key, unit)
-    return list(seen.values())
+def plan(ids, settings, seeds):
+    """The units the questions need, each once; by stage (the SVC before the nets), then as declared."""
+    units = {}
+    for q in ids:
+        for unit in each_unit(REGISTRY[q].units(settings, seeds)):
+            units.setdefault(unit.key, unit)
+    return sorted(units.values(), key=lambda u: u.stage)
 
 
-def answer_all(questions, ctx, results, seeds, figures):
-    """Answers (by id, in the problem set's order) and the pitfalls measured on the way."""
-    answers = {q: ANSWER[q](ctx, results, seeds, figures) for q in ALL if q in questions}
-    pitfalls = part1.pitfalls(answers) + part2.pitfalls(ctx, results, answers, seeds)
-    return answers, pitfalls
+def answer_all(ids, settings, seeds, results):
+    """The answers (by id, in the problem set's order) and the pitfalls they revealed."""
+    answers, pitfalls = {}, {}
+    for q in REGISTRY.values():
+        if q.id in ids:
+            answer = q.answer(q, RunView(settings, list(seeds), filled(q.units(settings, seeds), results)))
+            answers[q.id] = answer
+            pitfalls.update((p.id, p) for p in answer.pitfalls)
+    return answers, list(pitfalls.values())
+
+
+__all__ = ["ALL", "PARTS", "REGISTRY", "Question", "needs", "plan", "answer_all"]

@@ -1,137 +1,158 @@
-"""Part 1, Recognizing Objects: problems 1.1-1.8 on CIFAR-10.
+"""Part 1, Recognizing Objects: problems 1.1-1.8 on CIFAR-10."""
 
-Each ``q1_*`` composes the pieces (data, models, unit results, figures) into one answer.
-"""
-
-from ..answers import Answer, Pitfall, seed_answer
+from ..answers import Answer, Pitfall, Plot, seed_answer
 from ..models import CNN, Dense, count_parameters
-from ..units import CifarNet, CifarSVC
+from ..units import NETS, CifarFacts, CifarNet, CifarSVC
+from .registry import question
 
 WHERE_TEST = "Problem 1, setup listing: test_dataset = datasets.CIFAR10(..., transform=transform)"
-
-
-def units(question, settings, seeds):
-    return {
-        "1.4": [CifarNet("dense", s) for s in seeds],
-        "1.6": [CifarNet("cnn", s) for s in seeds],
-        "1.7": [CifarSVC(s) for s in seeds],
-        "1.8": [CifarSVC(s) for s in seeds],
-    }.get(question, [])
-
-
-def q1_1(ctx, results, seeds, figures):
-    data = ctx.cifar_full
-    n_train, n_test = len(data.train_y), len(data.test_y)
-    notes = [f"{n_train:,} training images, {n_test:,} test images."]
-    if data.skipped_images:
-        notes.append(f"{data.skipped_images} unreadable image(s) were skipped (--skip-bad-images).")
-    return Answer("1.1", "How much larger is the training set than the test set?", n_train / n_test,
-                  unit="times", details={"train_size": n_train, "test_size": n_test}, notes=notes)
-
-
-def q1_2(ctx, results, seeds, figures):
-    data = ctx.cifar_full
-    labels = data.train_y[:5].tolist()
-    names = [data.classes[i] for i in labels]
-    notes = []
-    if data.form.startswith("image"):
-        notes.append("This copy is an image folder: the original sample order is lost, and classlab "
-                     "interleaves the classes, so the first five images are not the original's.")
-    return Answer("1.2", "What do the first 5 pictures in the training set represent?", names,
-                  details={"labels": labels}, notes=notes,
-                  figures=[figures.images(data.train_x[:5].cpu(), names, "1.2-first-five",
-                                          "The first five training images")])
-
-
-def q1_3(ctx, results, seeds, figures):
-    return Answer("1.3", "How many parameters does the dense model (3072-256-64-10) have?",
-                  count_parameters(Dense()), unit="parameters", details={"layers": _layer_table(Dense())})
-
-
-def q1_5(ctx, results, seeds, figures):
-    return Answer("1.5", "How many parameters does the CNN have?", count_parameters(CNN()), unit="parameters",
-                  details={"layers": _layer_table(CNN())})
-
-
-def _net_answer(id, question, model, ctx, results, seeds, figures):
-    runs = [results[CifarNet(model, s).key] for s in seeds]
-    first = runs[0]
-    label = {"dense": "Dense net", "cnn": "CNN"}[model]
-    classes = list(ctx.cifar_full.classes)
-    figs = [
-        figures.learning_curves(first["history"], f"{id}-{model}-curves", f"{label}, seed {first['seed']}"),
-        figures.confusion(first["corrected"]["confusion"], classes, f"{id}-{model}-confusion",
-                          f"{label} on the clean test set, seed {first['seed']}"),
-    ]
-    epochs = len(first["history"]["train_loss"])
-    return seed_answer(id, question, [(r["seed"], r["faithful"]["accuracy"], r["corrected"]["accuracy"]) for r in runs],
-                       digits=2, unit="accuracy", figures=figs,
-                       notes=[f"{epochs} epochs, Adam lr={ctx.settings.lr}, batch size {ctx.settings.batch_size}. "
-                              "Faithful: test images flipped and cropped at random, as the problem set loads them; "
-                              "corrected: the clean test set."],
-                       details={"train_seconds": [r["seconds"]["train"] for r in runs]})
-
-
-def q1_4(ctx, results, seeds, figures):
-    return _net_answer("1.4", f"Test accuracy of the dense model after {_epochs(ctx.settings.epochs)}", "dense", ctx,
-                       results, seeds, figures)
-
-
-def q1_6(ctx, results, seeds, figures):
-    return _net_answer("1.6", f"Test accuracy of the CNN after {_epochs(ctx.settings.epochs)}", "cnn", ctx, results,
-                       seeds, figures)
-
-
-def q1_7(ctx, results, seeds, figures):
-    runs = [results[CifarSVC(s).key] for s in seeds]
-    first = runs[0]
-    cm = figures.confusion(first["corrected"]["confusion"], list(ctx.cifar_full.classes), "1.7-svc-confusion",
-                           f"RBF SVC on the clean test set, seed {first['seed']}")
-    return seed_answer("1.7", f"Test accuracy of SVC(kernel='rbf') trained on the first {first['train_points']:,} "
-                       "training points",
-                       [(r["seed"], r["faithful"]["accuracy"], r["corrected"]["accuracy"]) for r in runs],
-                       digits=2, unit="accuracy", figures=[cm],
-                       notes=[f"Trained on the first {first['train_points']:,} training images as flattened "
-                              "normalized pixels. Faithful: pixels taken through the augmenting transform."])
-
-
-def q1_8(ctx, results, seeds, figures):
-    runs = [results[CifarSVC(s).key] for s in seeds]
-    first = runs[0]
-    return seed_answer("1.8", "How many support vectors does the SVC have?",
-                       [(r["seed"], r["faithful"]["n_support"], r["corrected"]["n_support"]) for r in runs],
-                       digits=None, unit="support vectors",
-                       details={"per_class": first["faithful"]["n_support_per_class"],
-                                "per_class_corrected": first["corrected"]["n_support_per_class"],
-                                "train_points": first["train_points"]},
-                       notes=[f"Out of {first['train_points']:,} training points. Per class "
-                              f"({', '.join(ctx.cifar_full.classes)}): {first['faithful']['n_support_per_class']}; "
-                              f"corrected: {first['corrected']['n_support_per_class']}."])
-
-
-def pitfalls(answers):
-    out = []
-    for id, model in (("1.4", "dense net"), ("1.6", "CNN")):
-        if id in answers:
-            a = answers[id]
-            out.append(Pitfall(f"test-augmentation-{id}", f"The test set is loaded with the training transform, so "
-                               f"the {model} is scored on randomly flipped and cropped test images.", WHERE_TEST,
-                               a.value, a.corrected["value"],
-                               f"accuracy {a.display} as written, {a.corrected['display']} on the clean test set"))
-    if "1.7" in answers:
-        a = answers["1.7"]
-        out.append(Pitfall("svc-augmented-pixels", "The SVC's numpy arrays are taken from data sets loaded with the "
-                           "augmenting transform: random flips and crops, on training and test images alike.",
-                           "Problem 1.7 with the setup listing's datasets", a.value, a.corrected["value"],
-                           f"accuracy {a.display} as written, {a.corrected['display']} on clean pixels"))
-    return out
 
 
 def _epochs(n):
     return f"{n} epoch" + ("s" if n != 1 else "")
 
 
-def _layer_table(model):
+@question("1.1", points=0.5, digits=None, unit="times", needs=["cifar"],
+          text="How much larger is the training set in comparison to the test set?",
+          label="How much larger is the training set than the test set?",
+          units=lambda s, seeds: CifarFacts())
+def q1_1(q, run):
+    facts = run.results
+    n_train, n_test = facts["train_size"], facts["test_size"]
+    notes = [f"{n_train:,} training images, {n_test:,} test images."]
+    if facts["skipped_images"]:
+        notes.append(f"{facts['skipped_images']} unreadable image(s) were skipped (--skip-bad-images).")
+    return Answer.of(q, run.settings, n_train / n_test, details={"train_size": n_train, "test_size": n_test},
+                     notes=notes)
+
+
+@question("1.2", points=0.5, digits=None, needs=["cifar"], kind="classes",
+          text="What do the first 5 pictures in the training set represent?",
+          label="What do the first 5 pictures in the training set represent?",
+          units=lambda s, seeds: CifarFacts())
+def q1_2(q, run):
+    facts = run.results
+    labels = facts["first_five"]["labels"]
+    names = [facts["classes"][i] for i in labels]
+    notes = []
+    if facts["form"].startswith("image"):
+        notes.append("This copy is an image folder: the original sample order is lost, and classlab "
+                     "interleaves the classes, so the first five images are not the original's.")
+    plot = Plot("1.2-first-five", "images", "The first five training images",
+                {"pixels": facts["first_five"]["pixels"], "titles": names})
+    return Answer.of(q, run.settings, names, details={"labels": labels}, notes=notes, plots=[plot])
+
+
+@question("1.3", points=1.0, digits=None, unit="parameters",
+          text="How many parameters does the linear model from above have?",
+          label="How many parameters does the dense model (3072-256-64-10) have?")
+def q1_3(q, run):
+    return Answer.of(q, run.settings, count_parameters(Dense()), details={"layers": layer_table(Dense())})
+
+
+def _net_units(model):
+    return lambda s, seeds: {"facts": CifarFacts(), "runs": [CifarNet(model, seed) for seed in seeds]}
+
+
+def _net_answer(q, run, model):
+    facts, runs = run.results["facts"], run.results["runs"]
+    first, s = runs[0], run.settings
+    name = NETS[model][2]
+    plots = [
+        Plot(f"{q.id}-{model}-curves", "curves", f"{name}, seed {first['seed']}", first["history"]),
+        Plot(f"{q.id}-{model}-confusion", "confusion", f"{name} on the clean test set, seed {first['seed']}",
+             {"matrix": first["corrected"]["confusion"], "labels": facts["classes"]}),
+    ]
+    epochs = len(first["history"]["train_loss"])
+    answer = seed_answer(q, s, [(r["seed"], r["faithful"]["accuracy"], r["corrected"]["accuracy"]) for r in runs],
+                         plots=plots, details={"train_seconds": [r["seconds"]["train"] for r in runs]},
+                         notes=[f"{epochs} epochs, Adam lr={s.lr}, batch size {s.batch_size}. Faithful: test images "
+                                "flipped and cropped at random, as the problem set loads them; corrected: the clean "
+                                "test set."])
+    answer.pitfalls.append(Pitfall(
+        f"test-augmentation-{q.id}", f"The test set is loaded with the training transform, so the "
+        f"{'dense net' if model == 'dense' else name} is scored on randomly flipped and cropped test images.",
+        WHERE_TEST, answer.value, answer.corrected["value"],
+        f"accuracy {answer.display} as written, {answer.corrected['display']} on the clean test set"))
+    return answer
+
+
+@question("1.4", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=_net_units("dense"),
+          text="Train the deep model for only 10 epochs using criterion = nn.NLLLoss() and "
+               "optimizer = optim.Adam(model.parameters(), lr=0.001). Report the accuracy on the test set rounded "
+               "to 2 digits after the decimal point.",
+          label=lambda s: f"Test accuracy of the dense model after {_epochs(s.epochs)}")
+def q1_4(q, run):
+    return _net_answer(q, run, "dense")
+
+
+@question("1.5", points=1.0, digits=None, unit="parameters",
+          text="Write a convolutional neural network (CNN) that uses nn.Conv2d(3, 32, kernel_size=5, padding=1), "
+               "nn.MaxPool2d(2, 2), nn.Conv2d(32, 64, kernel_size=3, padding=1), nn.MaxPool2d(2, 2), a hidden "
+               "layer of size 64 and a final linear layer that reduces to the necessary number of samples. In that "
+               "order. Use SiLU activation after both convolutions and ReLU after the last hidden layer. This time, "
+               "do not apply the softmax function. How many parameters does this CNN have?",
+          label="How many parameters does the CNN have?")
+def q1_5(q, run):
+    return Answer.of(q, run.settings, count_parameters(CNN()), details={"layers": layer_table(CNN())})
+
+
+@question("1.6", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=_net_units("cnn"),
+          text="Train the CNN with the similar settings as the feed forward model: 10 epochs, Adam optimizer with "
+               "lr=0.001, CrossEntropyLoss (since we do not apply the logarithmic softmax). Report the accuracy on "
+               "the test rounded to 2 digits after the decimal point.",
+          label=lambda s: f"Test accuracy of the CNN after {_epochs(s.epochs)}")
+def q1_6(q, run):
+    return _net_answer(q, run, "cnn")
+
+
+def _svc_units(s, seeds):
+    return {"facts": CifarFacts(), "runs": [CifarSVC(seed) for seed in seeds]}
+
+
+@question("1.7", points=0.5, digits=2, unit="accuracy", needs=["cifar"], units=_svc_units,
+          text="Turn the pytorch sets into numpy arrays if necessary and train an SVC classifier SVC(kernel='rbf') "
+               "with the default settings. Use only the first 10k points from the training set. Report the accuracy "
+               "on the test set rounded to 2 digits after the decimal point.",
+          label=lambda s: f"Test accuracy of SVC(kernel='rbf') trained on the first {s.svc_train_points:,} "
+                          "training points")
+def q1_7(q, run):
+    facts, runs = run.results["facts"], run.results["runs"]
+    first = runs[0]
+    plot = Plot("1.7-svc-confusion", "confusion", f"RBF SVC on the clean test set, seed {first['seed']}",
+                {"matrix": first["corrected"]["confusion"], "labels": facts["classes"]})
+    answer = seed_answer(q, run.settings,
+                         [(r["seed"], r["faithful"]["accuracy"], r["corrected"]["accuracy"]) for r in runs],
+                         plots=[plot], notes=[f"Trained on the first {first['train_points']:,} training images as "
+                                              "flattened normalized pixels. Faithful: pixels taken through the "
+                                              "augmenting transform."])
+    answer.pitfalls.append(Pitfall(
+        "svc-augmented-pixels", "The SVC's numpy arrays are taken from data sets loaded with the augmenting "
+        "transform: random flips and crops, on training and test images alike.",
+        "Problem 1.7 with the setup listing's datasets", answer.value, answer.corrected["value"],
+        f"accuracy {answer.display} as written, {answer.corrected['display']} on clean pixels"))
+    return answer
+
+
+@question("1.8", points=0.5, digits=None, unit="support vectors", needs=["cifar"], units=_svc_units,
+          text="As SVMs are sparse kernel models, they make use with less parameters than there is training data "
+               "(they only use the support vectors). How many support vectors or \"parameters\" has the SVC model "
+               "(for reference, you used 10k training points)?",
+          label="How many support vectors does the SVC have?")
+def q1_8(q, run):
+    facts, runs = run.results["facts"], run.results["runs"]
+    first = runs[0]
+    return seed_answer(q, run.settings,
+                       [(r["seed"], r["faithful"]["n_support"], r["corrected"]["n_support"]) for r in runs],
+                       details={"per_class": first["faithful"]["n_support_per_class"],
+                                "per_class_corrected": first["corrected"]["n_support_per_class"],
+                                "train_points": first["train_points"]},
+                       notes=[f"Out of {first['train_points']:,} training points. Per class "
+                              f"({', '.join(facts['classes'])}): {first['faithful']['n_support_per_class']}; "
+                              f"corrected: {first['corrected']['n_support_per_class']}."])
+
+
+def layer_table(model):
     """Per-layer output shapes and parameter counts, from torchinfo."""
     from torchinfo import summary
 

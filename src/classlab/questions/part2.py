@@ -7,9 +7,10 @@ in ``__init__``), so its answers are the same for every run seed: those units ru
 
 import numpy as np
 
-from ..answers import Answer, Pitfall, seed_answer, spread
-from ..adapters import TorchClassifier
-from ..units import PointsLogReg, PointsNet, points_model
+from ..answers import Answer, Pitfall, Plot, seed_answer, spread
+from ..protocols import CORRECTED, FAITHFUL
+from ..units import PointsFacts, PointsLogReg, PointsNet
+from .registry import question
 
 PINNED = 42  # the seed DeepClassifier.__init__ sets, standing for "the run's seed plays no part"
 PINNED_NOTE = ("Faithful answers are the same for every seed: the listing's DeepClassifier calls "
@@ -18,74 +19,81 @@ WHERE_LIST = "Problem 2.3, DeepClassifier listing: self.between = [nn.Linear(...
 WHERE_SEED = "Problem 2.3, DeepClassifier listing: torch.manual_seed(42) inside __init__"
 
 
-def _nets(settings, seeds, widths, n_hidden=1):
-    return ([PointsNet("faithful", n_hidden, w, PINNED) for w in widths]
-            + [PointsNet("corrected", n_hidden, w, s) for w in widths for s in seeds])
+def _logreg_units(s, seeds):
+    return {"facts": PointsFacts(), "logreg": PointsLogReg()}
 
 
-def units(question, settings, seeds):
-    s = settings
-    return {
-        "2.1": [PointsLogReg()],
-        "2.2": [PointsLogReg()],
-        "2.3": _nets(s, seeds, [s.first_width]),
-        "2.4": [PointsLogReg()] + _nets(s, seeds, s.widths)
-        + _nets(s, seeds[:1], [s.pitfall_width], n_hidden=s.pitfall_n_hidden),
-    }.get(question, [])
+def _widths(seeds, widths, n_hidden=1):
+    return {FAITHFUL: {w: PointsNet(FAITHFUL, n_hidden, w, PINNED) for w in widths},
+            CORRECTED: {seed: {w: PointsNet(CORRECTED, n_hidden, w, seed) for w in widths} for seed in seeds}}
 
 
-def q2_1(ctx, results, seeds, figures):
-    return Answer("2.1", "Test accuracy of logistic regression on the 50:50 split", results["logreg"]["accuracy"],
-                  digits=3, unit="accuracy", seed_pinned=True,
-                  notes=[f"LogisticRegression() on train_test_split(test_size=0.5, random_state="
-                         f"{ctx.settings.split_random_state}); deterministic, no seed involved. "
-                         f"Data: {ctx.points.source}."])
+@question("2.1", points=0.5, digits=3, unit="accuracy", needs=["points"], units=_logreg_units,
+          text="Load the numpy arrays X_classification.npy and y_classification.npy, split them 50:50 using the "
+               "train_test_split with random_state=42 as usual. Train a logistic regression model and report the "
+               "accuracy on the test set rounded to 3 digits after the comma.",
+          label="Test accuracy of logistic regression on the 50:50 split")
+def q2_1(q, run):
+    facts, s = run.results["facts"], run.settings
+    return Answer.of(q, s, run.results["logreg"]["accuracy"], seed_pinned=True,
+                     notes=[f"LogisticRegression() on train_test_split(test_size={s.split_test_size}, random_state="
+                            f"{s.split_random_state}); deterministic, no seed involved. Data: {facts['source']}."])
 
 
-def q2_2(ctx, results, seeds, figures):
-    X, y = ctx.points.X, ctx.points.y
-    notes, figs = [], []
-    if X.shape[1] == 2:
-        figs.append(figures.boundaries([("logistic regression", _logreg(ctx))], X, y, _train_mask(ctx),
-                                       "2.2-logreg-boundary", "Logistic regression's decision boundary"))
+@question("2.2", points=1.0, digits=None, needs=["points"], units=_logreg_units, kind="figure",
+          text="Visualize the learned decision boundary against a scatter plot of all data.",
+          label="The learned decision boundary over a scatter plot of all data")
+def q2_2(q, run):
+    facts = run.results["facts"]
+    notes, plots = [], []
+    if facts["features"] == 2:
+        plots.append(_boundaries("2.2-logreg-boundary", "Logistic regression's decision boundary", facts,
+                                 [("logistic regression", {"kind": "logreg", "result": run.results["logreg"]})]))
     else:
-        notes.append(f"Skipped: the data has {X.shape[1]} features, a boundary plot needs exactly 2.")
-    return Answer("2.2", "The learned decision boundary over a scatter plot of all data",
-                  figs[0] if figs else "skipped", figures=figs, seed_pinned=True,
-                  notes=notes + ["Logistic regression is a network without hidden layers: its boundary is a straight line."])
+        notes.append(f"Skipped: the data has {facts['features']} features, a boundary plot needs exactly 2.")
+    return Answer.of(q, run.settings, f"figures/{plots[0].name}.png" if plots else "skipped", plots=plots,
+                     seed_pinned=True, notes=notes + ["Logistic regression is a network without hidden layers: its "
+                                                      "boundary is a straight line."])
 
 
-def q2_3(ctx, results, seeds, figures):
-    w = ctx.settings.first_width
-    answer = _width_answer("2.3", f"Test accuracy of DeepClassifier(n_hidden=1, hidden_dim={w}) after "
-                           f"{ctx.settings.points_epochs} epochs", w, results, seeds)
-    answer.notes.append(f"Batch size {ctx.settings.points_batch_size} (the problem set gives none; as in part 1).")
-    return answer
-
-
-def _width_answer(id, question, width, results, seeds):
-    faithful = results[PointsNet("faithful", 1, width, PINNED).key]["accuracy"]
-    corrected = [results[PointsNet("corrected", 1, width, s).key]["accuracy"] for s in seeds]
-    answer = seed_answer(id, question, [(s, faithful, c) for s, c in zip(seeds, corrected)], digits=3,
-                         unit="accuracy", seed_pinned=True, notes=[PINNED_NOTE])
+@question("2.3", points=1.0, digits=3, unit="accuracy", needs=["points"],
+          units=lambda s, seeds: _widths(seeds, [s.first_width]),
+          text="Train this model with the same settings as in problem 1.4 regarding loss function and optimizer. "
+               "Train a model with 1 hidden layer and a layer dimension of 2 for 100 epochs. Report the accuracy on "
+               "the test set rounded to 3 digits after the comma.",
+          label=lambda s: f"Test accuracy of DeepClassifier(n_hidden=1, hidden_dim={s.first_width}) after "
+                          f"{s.points_epochs} epochs")
+def q2_3(q, run):
+    w = run.settings.first_width
+    faithful = run.results[FAITHFUL][w]["accuracy"]
+    corrected = [run.results[CORRECTED][seed][w]["accuracy"] for seed in run.seeds]
+    answer = seed_answer(q, run.settings, [(seed, faithful, c) for seed, c in zip(run.seeds, corrected)],
+                         seed_pinned=True, notes=[PINNED_NOTE])
     if answer.spread:
         answer.spread.pop("faithful")
+    answer.notes.append(f"Batch size {run.settings.points_batch_size} (the problem set gives none; as in part 1).")
     return answer
 
 
-def q2_4(ctx, results, seeds, figures):
-    s = ctx.settings
-    table = {
-        "widths": list(s.widths),
-        "faithful": [results[PointsNet("faithful", 1, w, PINNED).key]["accuracy"] for w in s.widths],
-        "corrected": {seed: [results[PointsNet("corrected", 1, w, seed).key]["accuracy"] for w in s.widths]
-                      for seed in seeds},
-    }
+def _sweep_units(s, seeds):
+    return {"facts": PointsFacts(), "logreg": PointsLogReg(), **_widths(seeds, s.widths),
+            "pitfall": {FAITHFUL: PointsNet(FAITHFUL, s.pitfall_n_hidden, s.pitfall_width, PINNED),
+                        CORRECTED: PointsNet(CORRECTED, s.pitfall_n_hidden, s.pitfall_width, seeds[0])}}
+
+
+@question("2.4", points=1.5, digits=None, unit="hidden units", needs=["points"], units=_sweep_units,
+          text="Train independent models with 1 hidden layer and a hidden layer dimension/length of "
+               "[2, 4, 8, 16, 32, 64]. Again, use the same loss function and optimizer. Train for 100 epochs. How many "
+               "dimensions are at least necessary to achieve an accuracy on the test set of 0.99 or more?",
+          label=lambda s: f"Smallest hidden width with test accuracy >= {s.target_accuracy}")
+def q2_4(q, run):
+    s, r, seeds = run.settings, run.results, run.seeds
+    table = {"widths": list(s.widths),
+             "faithful": [r[FAITHFUL][w]["accuracy"] for w in s.widths],
+             "corrected": {seed: [r[CORRECTED][seed][w]["accuracy"] for w in s.widths] for seed in seeds}}
     per_seed = [(seed, smallest_width(s.widths, table["faithful"], s.target_accuracy),
                  smallest_width(s.widths, table["corrected"][seed], s.target_accuracy)) for seed in seeds]
-    answer = seed_answer("2.4", f"Smallest hidden width with test accuracy >= {s.target_accuracy}", per_seed,
-                         digits=None, unit="hidden units", seed_pinned=True, details={"table": table},
-                         notes=[PINNED_NOTE])
+    answer = seed_answer(q, s, per_seed, seed_pinned=True, details={"table": table}, notes=[PINNED_NOTE])
     if len(seeds) > 1:
         counts = {}
         for _, _, c in per_seed:
@@ -94,21 +102,27 @@ def q2_4(ctx, results, seeds, figures):
                                        "accepted": ", ".join(sorted(counts, key=_width_order))}}
         accs = np.array([table["corrected"][seed] for seed in seeds])
         answer.details["corrected_accuracy_spread"] = [spread(list(col), 3) for col in accs.T]
-    answer.figures = [figures.width_sweep(s.widths, {"faithful": table["faithful"],
-                                                     f"corrected (seed {seeds[0]})": table["corrected"][seeds[0]]},
-                                          s.target_accuracy, "2.4-width-sweep", "Test accuracy against hidden width")]
-    X, y = ctx.points.X, ctx.points.y
-    if X.shape[1] == 2:
-        panels = [("logistic regression", _logreg(ctx))] + [
-            (f"width {w}: {a:.3f}", TorchClassifier(points_model(results[PointsNet("faithful", 1, w, PINNED).key],
-                                                                 X.shape[1], ctx.points.n_classes),
-                                                    ctx.points.n_classes))
+    answer.plots.append(Plot("2.4-width-sweep", "width_sweep", "Test accuracy against hidden width",
+                             {"widths": list(s.widths), "threshold": s.target_accuracy,
+                              "series": {"faithful": table["faithful"],
+                                         f"corrected (seed {seeds[0]})": table["corrected"][seeds[0]]}}))
+    facts = r["facts"]
+    if facts["features"] == 2:
+        panels = [("logistic regression", {"kind": "logreg", "result": r["logreg"]})] + [
+            (f"width {w}: {a:.3f}", {"kind": "deep", "result": r[FAITHFUL][w]})
             for w, a in zip(s.widths, table["faithful"])]
-        answer.figures.append(figures.boundaries(panels, X, y, _train_mask(ctx), "2.4-boundaries",
-                                                 "Decision boundaries as the hidden layer widens (faithful)"))
+        answer.plots.append(_boundaries("2.4-boundaries", "Decision boundaries as the hidden layer widens (faithful)",
+                                        facts, panels))
     else:
-        answer.notes.append(f"Boundary figures skipped: the data has {X.shape[1]} features, not 2.")
+        answer.notes.append(f"Boundary figures skipped: the data has {facts['features']} features, not 2.")
+    answer.pitfalls += _pitfalls(s, seeds, answer, r["pitfall"])
     return answer
+
+
+def _boundaries(name, title, facts, panels):
+    return Plot(name, "boundaries", title, {"panels": [{"title": t, "model": m} for t, m in panels],
+                                            "X": facts["X"], "y": facts["y"], "train_mask": facts["train_mask"],
+                                            "classes": facts["classes"]})
 
 
 def smallest_width(widths, accuracies, target):
@@ -121,49 +135,20 @@ def _width_order(w):
     return (1, 0) if w == "none" else (0, int(w))
 
 
-def pitfalls(ctx, results, answers, seeds):
-    s = ctx.settings
-    out = []
-    key = lambda protocol: PointsNet(protocol, s.pitfall_n_hidden, s.pitfall_width,  # noqa: E731
-                                     PINNED if protocol == "faithful" else seeds[0]).key
-    if key("faithful") in results:
-        f, c = results[key("faithful")], results[key("corrected")]
-        out.append(Pitfall(
-            "plain-list-layers",
-            f"The middle layers sit in a plain Python list, so parameters() and state_dict() miss them and "
-            f"they are never trained. Measured on n_hidden={s.pitfall_n_hidden}, hidden_dim={s.pitfall_width}.",
-            WHERE_LIST,
-            {"accuracy": f["accuracy"], "middle_layers_unchanged": f["middle_layers_unchanged"],
-             "middle_layers_in_state_dict": f["middle_layers_in_state_dict"], "parameters": f["parameters"]},
-            {"accuracy": c["accuracy"], "middle_layers_unchanged": c["middle_layers_unchanged"],
-             "middle_layers_in_state_dict": c["middle_layers_in_state_dict"], "parameters": c["parameters"]},
-            f"accuracy {f['accuracy']:.3f} with untrained middle layers, {c['accuracy']:.3f} with nn.ModuleList; "
-            f"with n_hidden=1 (problems 2.3-2.4) there are no middle layers and both agree."))
-    if "2.4" in answers:
-        a = answers["2.4"]
-        out.append(Pitfall(
-            "seed-in-init", "The model calls torch.manual_seed(42) in __init__: it resets torch's global generator, "
-            "which also fixes the data order, so every run gives the same numbers and seeds show no spread.",
-            WHERE_SEED, a.value, a.corrected["value"],
-            f"smallest width {a.display} as written (any seed); {a.corrected['display']} seeding once per run "
-            f"(seed {seeds[0]})" + (f", accepted over seeds: {a.spread['corrected']['accepted']}" if a.spread else "")))
-    return out
-
-
-def _logreg(ctx):
-    from sklearn.linear_model import LogisticRegression
-
-    X_train, _, y_train, _ = ctx.points_split
-    return LogisticRegression().fit(X_train, y_train)
-
-
-def _train_mask(ctx):
-    """Which rows of X went to the training half of the split (train_test_split shuffles rows)."""
-    from sklearn.model_selection import train_test_split
-
-    s = ctx.settings
-    idx_train, _ = train_test_split(np.arange(len(ctx.points.y)), test_size=s.split_test_size,
-                                    random_state=s.split_random_state)
-    mask = np.zeros(len(ctx.points.y), dtype=bool)
-    mask[idx_train] = True
-    return mask
+def _pitfalls(s, seeds, answer, nets):
+    f, c = nets[FAITHFUL], nets[CORRECTED]
+    keep = ("accuracy", "middle_layers_unchanged", "middle_layers_in_state_dict", "parameters")
+    return [
+        Pitfall("plain-list-layers",
+                f"The middle layers sit in a plain Python list, so parameters() and state_dict() miss them and they "
+                f"are never trained. Measured on n_hidden={s.pitfall_n_hidden}, hidden_dim={s.pitfall_width}.",
+                WHERE_LIST, {k: f[k] for k in keep}, {k: c[k] for k in keep},
+                f"accuracy {f['accuracy']:.3f} with untrained middle layers, {c['accuracy']:.3f} with "
+                "nn.ModuleList; with n_hidden=1 (problems 2.3-2.4) there are no middle layers and both agree."),
+        Pitfall("seed-in-init", "The model calls torch.manual_seed(42) in __init__: it resets torch's global "
+                "generator, which also fixes the data order, so every run gives the same numbers and seeds show no "
+                "spread.", WHERE_SEED, answer.value, answer.corrected["value"],
+                f"smallest width {answer.display} as written (any seed); {answer.corrected['display']} seeding once "
+                f"per run (seed {seeds[0]})"
+                + (f", accepted over seeds: {answer.spread['corrected']['accepted']}" if answer.spread else "")),
+    ]

@@ -11,12 +11,39 @@ import numpy as np  # noqa: E402
 from ..atomic import atomic_path  # noqa: E402
 
 
+def draw_all(answers, out_dir):
+    """Draw every answer's plots into ``out_dir/figures``; set each answer's ``figures``; return all paths."""
+    figures = Figures(out_dir)
+    for answer in answers.values():
+        answer.figures = [figures.draw(plot) for plot in answer.plots]
+    return figures.made
+
+
 class Figures:
     """Saves figures under ``out_dir/figures``; each method returns the PNG's path relative to ``out_dir``."""
 
     def __init__(self, out_dir):
         self.out_dir = Path(out_dir)
         self.made = []
+
+    def draw(self, plot):
+        """Draw an answer's ``Plot``."""
+        d = plot.data
+        if plot.kind == "images":
+            return self.images(np.asarray(d["pixels"], dtype=np.uint8), d["titles"], plot.name, plot.title)
+        if plot.kind == "curves":
+            return self.learning_curves(d, plot.name, plot.title)
+        if plot.kind == "confusion":
+            return self.confusion(d["matrix"], d["labels"], plot.name, plot.title)
+        if plot.kind == "width_sweep":
+            return self.width_sweep(d["widths"], d["series"], d["threshold"], plot.name, plot.title)
+        if plot.kind == "boundaries":
+            from ..predictors import from_description
+
+            X, y = np.asarray(d["X"]), np.asarray(d["y"])
+            panels = [(p["title"], from_description(p["model"], X.shape[1], d["classes"])) for p in d["panels"]]
+            return self.boundaries(panels, X, y, np.asarray(d["train_mask"], dtype=bool), plot.name, plot.title)
+        raise ValueError(f"unknown plot kind {plot.kind!r}")
 
     def _save(self, fig, name):
         for fmt in ("png", "svg"):

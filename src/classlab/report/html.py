@@ -5,6 +5,7 @@ import json
 from html import escape
 from pathlib import Path
 
+from ..questions import PARTS, REGISTRY
 from .common import QUICK_WARNING, answer_rows, banners
 
 CSS = """
@@ -36,8 +37,8 @@ def render_html(doc, out_dir):
     body.append(_table(["#", "question", "answer", "corrected", "accepted range over seeds"],
                         [[r["id"], r["question"], r["answer"], r["corrected"], r["spread"]] for r in answer_rows(doc)],
                         table_id="answers"))
-    for part, title in (("1", "Part 1: Recognizing objects (CIFAR-10)"), ("2", "Part 2: Learning features")):
-        items = [(id, a) for id, a in doc["answers"].items() if id.startswith(part)]
+    for part, title in PARTS.items():
+        items = [(id, a) for id, a in doc["answers"].items() if REGISTRY[id].part == part]
         if not items:
             continue
         body.append(f"<h2>{escape(title)}</h2>")

@@ -1,0 +1,148 @@
+"""Executors: take units of work, run them, and hand back each result as it is ready.
+
+Every executor has ``run(units, ctx, done, progress)``: it calls ``done(unit, result, seconds)``
+in the calling process as each unit finishes (the runner saves the result there, so an
+interrupted run resumes from what was handed back). A unit computes the same numbers wherever it
+runs, given the same thread count: ``threads`` is part of the run's numerical setup.
+
+* ``Serial``: one after the other, in this process (the default).
+* ``Processes``: ``--workers N`` local processes, each with its share of the CPU threads.
+* ``Ray``: each unit a Ray task (``--ray``, or ``--ray-address`` for an existing cluster).
+"""
+
+import os
+import time
+
+from .errors import ClasslabError
+from .progress import unit_log
+from .units import quiet
+
+
+def release_memory():
+    """Give a finished unit's memory back, so a run of many seeds stays as small as a run of one."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the allocator keeps its own counsel
+
+
+def set_threads(threads):
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+class Serial:
+    """Run the units one after the other in this process."""
+
+    def __init__(self, threads=None):
+        self.threads = threads
+
+    def run(self, units, ctx, done, progress):
+        set_threads(self.threads)
+        for unit in units:
+            progress.begin(unit)
+            t = time.perf_counter()
+            result = unit.run(ctx, progress.reporter(unit))
+            done(unit, result, time.perf_counter() - t)
+            if unit.heavy:
+                release_memory()
+
+
+# ----------------------------------------------------------------------------- in another process
+
+_CONTEXTS = {}  # one Context per run per process: its data are loaded once, not once per unit
+
+
+def run_elsewhere(unit, ctx, threads, log):
+    """Run ``unit`` in a worker (process or Ray task): returns (result, seconds)."""
+    set_threads(threads)
+    key = (ctx.settings, ctx.inputs, str(ctx.out_dir))
+    ctx = _CONTEXTS.setdefault(key, ctx)
+    t = time.perf_counter()
+    result = unit.run(ctx, unit_log(unit) if log else quiet)
+    seconds = time.perf_counter() - t
+    if unit.heavy:
+        release_memory()
+    return result, seconds
+
+
+def _by_cost(units, settings):
+    """Longest first: the best simple order to keep several workers busy to the end."""
+    return sorted(units, key=lambda u: -u.cost(settings))
+
+
+class Processes:
+    """Run the units in ``workers`` local processes, each computing with ``threads`` threads."""
+
+    def __init__(self, workers, threads=None):
+        self.workers = workers
+        self.threads = threads or max(1, (os.cpu_count() or 1) // workers)
+
+    def run(self, units, ctx, done, progress):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        if not units:
+            return
+        pool = ProcessPoolExecutor(min(self.workers, len(units)), mp_context=multiprocessing.get_context("spawn"))
+        try:
+            futures = {pool.submit(run_elsewhere, u, ctx, self.threads, not progress.tty): u
+                       for u in _by_cost(units, ctx.settings)}
+            for future in as_completed(futures):
+                result, seconds = future.result()
+                done(futures[future], result, seconds)
+        except BaseException:
+            for process in list((pool._processes or {}).values()):  # stop work in flight at once (Ctrl-C, error)
+                process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+
+
+class Ray:
+    """Run each unit as a Ray task: on a local Ray instance, or on the cluster at ``address``."""
+
+    def __init__(self, address=None, threads=1, gpus=0, max_retries=3):
+        self.address, self.threads, self.gpus, self.max_retries = address, threads or 1, gpus, max_retries
+
+    def run(self, units, ctx, done, progress):
+        ray = import_ray()
+        started_here = not ray.is_initialized()
+        if started_here:
+            options = {"address": self.address} if self.address else {"object_store_memory": 256 << 20}
+            ray.init(log_to_driver=True, include_dashboard=False, **options)
+        task = ray.remote(num_cpus=self.threads, num_gpus=self.gpus, max_retries=self.max_retries)(run_elsewhere)
+        refs = {task.remote(u, ctx, self.threads, not progress.tty): u for u in _by_cost(units, ctx.settings)}
+        try:
+            while refs:
+                ready, _ = ray.wait(list(refs), num_returns=1)
+                for ref in ready:
+                    unit = refs.pop(ref)
+                    try:
+                        result, seconds = ray.get(ref)
+                    except ray.exceptions.RayTaskError as err:
+                        if isinstance(err.cause, ClasslabError):
+                            raise err.cause from None
+                        raise
+                    done(unit, result, seconds)
+        except BaseException:
+            for ref in refs:
+                ray.cancel(ref, force=True)
+            raise
+        finally:
+            if started_here:
+                ray.shutdown()
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise ClasslabError("--ray needs Ray, which is not installed: pip install 'classlab[ray]'") from None
+    return ray

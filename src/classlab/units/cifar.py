@@ -1,0 +1,153 @@
+"""The CIFAR-10 units: facts about the data (1.1, 1.2), the dense net and the CNN (1.4, 1.6), the SVC (1.7, 1.8)."""
+
+import time
+from dataclasses import dataclass
+
+from torch import nn
+
+from ..data.augment import normalize
+from ..data.batches import PIPELINES
+from ..models import CNN, Dense, count_parameters
+from ..protocols import PROTOCOLS, cifar_test_batches, svc_pixels
+from ..training import evaluate, fit, seed_everything
+from .base import Unit, quiet
+
+# Each net with the loss the problem set trains it with: Dense ends in log_softmax (1.4: NLLLoss),
+# the CNN in logits (1.6: "CrossEntropyLoss (since we do not apply the logarithmic softmax)").
+NETS = {"dense": (Dense, nn.NLLLoss, "Dense net", "1.4"), "cnn": (CNN, nn.CrossEntropyLoss, "CNN", "1.6")}
+# Rough seconds per epoch of 50,000 images on a 2-core CPU, only for the progress estimate.
+_EPOCH_COST = {"dense": 2.0, "cnn": 10.0}
+
+
+def _train_size(settings):
+    return settings.train_subset or 50_000
+
+
+@dataclass(frozen=True)
+class CifarFacts(Unit):
+    """What 1.1 and 1.2 read off the data: sizes, classes, the first five images; where it came from."""
+
+    stage = 0
+    needs = "cifar"
+
+    @property
+    def key(self):
+        return "cifar-facts"
+
+    @property
+    def label(self):
+        return "1.1-1.2 CIFAR-10 facts"
+
+    def cost(self, settings):
+        return 0.1
+
+    def run(self, ctx, report=quiet):
+        data = ctx.cifar_full
+        return data.describe() | {"classes": list(data.classes),
+                                  "first_five": {"labels": data.train_y[:5].tolist(),
+                                                 "pixels": data.train_x[:5].tolist()}}
+
+
+@dataclass(frozen=True)
+class CifarNet(Unit):
+    """Train the dense net or the CNN once (1.4 / 1.6) and score it under both protocols."""
+
+    model: str  # a key of NETS
+    seed: int
+    stage = 3
+    needs = "cifar"
+    heavy = True
+
+    @property
+    def key(self):
+        return f"{self.model}-seed{self.seed}"
+
+    @property
+    def label(self):
+        _, _, name, question = NETS[self.model]
+        return f"{question} {name} seed {self.seed}"
+
+    def cost(self, settings):
+        return settings.epochs * _train_size(settings) / 50_000 * _EPOCH_COST[self.model] + 1
+
+    def run(self, ctx, report=quiet):
+        s, data = ctx.settings, ctx.cifar
+        generator = seed_everything(self.seed, ctx.device)
+        model_cls, loss_cls, _, _ = NETS[self.model]
+        model = model_cls().to(ctx.device)
+        train = PIPELINES[s.pipeline](data.train_x, data.train_y, s.batch_size, generator)
+        clean_test = cifar_test_batches("corrected", data.test_x, data.test_y, s.eval_batch_size, generator)
+
+        def progress(epoch, batch, n):
+            report(epoch * n + batch, s.epochs * n, f"epoch {epoch + 1}/{s.epochs}", milestone=batch == n)
+
+        t0 = time.perf_counter()
+        history = fit(model, loss_cls(), train, s.epochs, s.lr, test_batches=clean_test if s.learning_curves else None,
+                      generators=[generator], checkpoint=ctx.checkpoint(self.key), precision=s.precision,
+                      progress=progress)
+        t1 = time.perf_counter()
+        scores = {}
+        for protocol in PROTOCOLS:  # faithful first: its flips and crops continue the data's generator
+            batches = cifar_test_batches(protocol, data.test_x, data.test_y, s.eval_batch_size, generator, s.pipeline)
+            scores[protocol] = _scores(evaluate(model, batches, precision=s.precision), len(ctx.cifar_full.classes))
+        return {"model": self.model, "seed": self.seed, "parameters": count_parameters(model),
+                "history": history.__dict__, **scores,
+                "seconds": {"train": t1 - t0, "evaluate": time.perf_counter() - t1}}
+
+
+def _scores(evaluation, n_classes):
+    from sklearn.metrics import confusion_matrix
+
+    cm = confusion_matrix(evaluation.labels.numpy(), evaluation.predictions.numpy(), labels=range(n_classes))
+    return {"accuracy": evaluation.accuracy, "confusion": cm.tolist()}
+
+
+@dataclass(frozen=True)
+class CifarSVC(Unit):
+    """Fit the RBF SVC on the first N training points under both protocols (1.7, 1.8)."""
+
+    seed: int
+    stage = 1  # first in a serial run, while the process is smallest: its Gram matrix is the largest allocation
+    needs = "cifar"
+    heavy = True
+
+    @property
+    def key(self):
+        return f"svc-seed{self.seed}"
+
+    @property
+    def label(self):
+        return f"1.7-1.8 SVC seed {self.seed}"
+
+    def cost(self, settings):
+        return 2 * 12.0 * (min(_train_size(settings), settings.svc_train_points) / 10_000) ** 2 + 1
+
+    def run(self, ctx, report=quiet):
+        from sklearn.metrics import accuracy_score, confusion_matrix
+
+        from ..svm import RBFSVC
+
+        s, data = ctx.settings, ctx.cifar
+        generator = seed_everything(self.seed, ctx.device)
+        n = min(s.svc_train_points, len(data.train_y))
+        y_train, y_test = data.train_y[:n].cpu().numpy(), data.test_y.cpu().numpy()
+        n_classes = len(ctx.cifar_full.classes)
+
+        def features(x_uint8):  # flattened normalized pixels, made tile by tile inside the SVC
+            return normalize(x_uint8).reshape(len(x_uint8), -1).cpu().numpy()
+
+        result = {"seed": self.seed, "train_points": n, "seconds": {}}
+        for i, protocol in enumerate(PROTOCOLS):
+            t0 = time.perf_counter()
+            report(i, len(PROTOCOLS), f"SVC ({protocol})")
+            svc = RBFSVC(preprocess=features).fit(svc_pixels(protocol, data.train_x[:n], generator), y_train)
+            predictions = svc.predict(svc_pixels(protocol, data.test_x, generator))
+            result[protocol] = {
+                "accuracy": float(accuracy_score(y_test, predictions)),
+                "n_support": int(svc.n_support_.sum()),
+                "n_support_per_class": [int(v) for v in svc.n_support_],
+                "confusion": confusion_matrix(y_test, predictions, labels=range(n_classes)).tolist(),
+            }
+            result["seconds"][protocol] = time.perf_counter() - t0
+            report(i + 1, len(PROTOCOLS), f"SVC ({protocol})", milestone=True)
+        return result

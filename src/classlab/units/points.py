@@ -1,0 +1,121 @@
+"""The units of part 2: the data (for figures), logistic regression (2.1, 2.2), one DeepClassifier (2.3, 2.4)."""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..data.batches import listing_loader
+from ..models import count_parameters
+from ..protocols import points_net
+from ..training import evaluate, fit
+from .base import Unit, quiet
+
+
+@dataclass(frozen=True)
+class PointsFacts(Unit):
+    """The points and the 50:50 split, for the figures (and the source, for the record)."""
+
+    stage = 0
+    needs = "points"
+
+    @property
+    def key(self):
+        return "points-facts"
+
+    @property
+    def label(self):
+        return "2.x the 2-D points"
+
+    def cost(self, settings):
+        return 0.01
+
+    def run(self, ctx, report=quiet):
+        pts, split = ctx.points, ctx.points_split
+        return {"source": pts.source, "n": len(pts.y), "features": pts.X.shape[1], "classes": pts.n_classes,
+                "X": pts.X.tolist(), "y": pts.y.tolist(), "train_mask": split[4].tolist()}
+
+
+@dataclass(frozen=True)
+class PointsLogReg(Unit):
+    """Logistic regression on the 50:50 split (2.1, 2.2). Deterministic: no seed."""
+
+    stage = 2
+    needs = "points"
+
+    @property
+    def key(self):
+        return "logreg"
+
+    @property
+    def label(self):
+        return "2.1 logistic regression"
+
+    def cost(self, settings):
+        return 0.05
+
+    def run(self, ctx, report=quiet):
+        from sklearn.linear_model import LogisticRegression
+
+        X_train, X_test, y_train, y_test, _ = ctx.points_split
+        model = LogisticRegression().fit(X_train, y_train)
+        return {"accuracy": float(model.score(X_test, y_test)),
+                "coef": model.coef_.tolist(), "intercept": model.intercept_.tolist()}
+
+
+@dataclass(frozen=True)
+class PointsNet(Unit):
+    """Train one DeepClassifier on the 50:50 split (2.3, 2.4, the plain-list pitfall)."""
+
+    protocol: str  # faithful | corrected
+    n_hidden: int
+    hidden_dim: int
+    seed: int
+    stage = 2
+    needs = "points"
+
+    @property
+    def key(self):
+        return f"points-{self.protocol}-h{self.n_hidden}-w{self.hidden_dim}-seed{self.seed}"
+
+    @property
+    def label(self):
+        return f"2.3-2.4 {self.protocol} width {self.hidden_dim}" + (f" x{self.n_hidden}" if self.n_hidden > 1 else "")
+
+    def cost(self, settings):
+        return 0.005 * settings.points_epochs
+
+    def run(self, ctx, report=quiet):
+        s = ctx.settings
+        X_train, X_test, y_train, y_test, _ = ctx.points_split
+        model, generator = points_net(self.protocol, self.seed, n_hidden=self.n_hidden, hidden_dim=self.hidden_dim,
+                                      n_features=X_train.shape[1], n_classes=ctx.points.n_classes)
+        before = layer_weights(model)
+        X_train, X_test = torch.as_tensor(X_train, dtype=torch.float32), torch.as_tensor(X_test, dtype=torch.float32)
+        y_train, y_test = torch.as_tensor(y_train), torch.as_tensor(y_test)
+        # The listing's loop: DataLoader(shuffle=True) and optim.Adam(model.parameters(), lr=0.001), so
+        # that faithful numbers equal a student's bit for bit (tests/test_listing.py runs the listing).
+        train = listing_loader(X_train, y_train, s.points_batch_size, generator)
+        history = fit(model, nn.NLLLoss(), train, s.points_epochs, s.points_lr, fused=False)
+        test = evaluate(model, [(X_test, y_test)])
+        after = layer_weights(model)
+        middle = [f"between.{i}" for i in range(self.n_hidden - 1)]
+        return {
+            "protocol": self.protocol, "n_hidden": self.n_hidden, "hidden_dim": self.hidden_dim, "seed": self.seed,
+            "accuracy": test.accuracy, "final_train_loss": history.train_loss[-1],
+            "parameters": count_parameters(model),
+            "middle_layers_unchanged": [bool(torch.equal(before[m], after[m])) for m in middle],
+            "middle_layers_in_state_dict": [any(k.startswith(m + ".") for k in model.state_dict()) for m in middle],
+            "weights": {k: v.tolist() for k, v in after.items()},
+        }
+
+
+def named_layers(model):
+    """A DeepClassifier's layers by name, including the ones a plain list hides from ``state_dict``."""
+    return {"first": model.first, "last": model.last} | {f"between.{i}": layer for i, layer in enumerate(model.between)}
+
+
+def layer_weights(model):
+    """Every layer's weight and bias, flattened into one tensor, by name."""
+    return {name: torch.cat([layer.weight.detach().flatten(), layer.bias.detach()]).clone()
+            for name, layer in named_layers(model).items()}
