@@ -166,11 +166,12 @@ def cmd_run(args, argv):
     if args.resume:
         out = Path(args.resume)
         spec = RunSpec.load(out)
+        executor = executor_from_args(args, spec)
         prepare_out_dir(out, resume=True)
     else:
         spec = spec_from_args(args, argv)
+        executor = executor_from_args(args, spec)
         out = prepare_out_dir(Path(args.out) if args.out else default_out_dir(), force=args.force)
-    executor = executor_from_args(args, spec)
     if spec.threads:
         import torch
 
