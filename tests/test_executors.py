@@ -9,6 +9,7 @@ import contextlib
 import pytest
 
 from conftest import run_cli
+from test_resume import medium_cifar  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
 SMALL = ["--epochs", "1", "--points-epochs", "3", "--svc-points", "100", "--threads", "1"]
@@ -151,3 +152,31 @@ def test_ray_missing_is_one_line(tmp_path, monkeypatch):
     code, _, err = run_cli("run", "--only", "2.1", "--out", tmp_path / "o", "--ray")
     assert code == 2 and "pip install 'classlab[ray]'" in err and err.count("\n") == 1
     assert not (tmp_path / "o" / "units").exists()
+
+
+def test_interrupted_worker_run_resumes_to_the_same_answers(medium_cifar, tmp_path):  # noqa: F811
+    """Ctrl-C in a run with worker processes: they stop, and --resume (with workers again) finishes the work."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from test_resume import _env
+
+    args = [sys.executable, "-m", "classlab", "run", "--cifar", str(medium_cifar), "--data-dir", str(tmp_path / "d"),
+            "--only", "1.4,1.6", "--epochs", "3", "--threads", "1"]
+    subprocess.run(args + ["--out", str(tmp_path / "straight")], check=True, env=_env(), capture_output=True)
+    out = tmp_path / "broken"
+    proc = subprocess.Popen(args + ["--out", str(out), "--workers", "2"], env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (out / "checkpoints" / "cnn-seed0.pt").exists() and time.time() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and f"--resume {out}" in err, err
+    assert not (out / "answers.json").exists()
+    resumed = subprocess.run([sys.executable, "-m", "classlab", "run", "--resume", str(out), "--workers", "2"],
+                             env=_env(), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert values(out) == values(tmp_path / "straight")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from test_key import prediction_interval
 
 
 def test_all_twelve_answers(quick_run):
@@ -58,9 +59,11 @@ def test_seeds_give_spread_and_ranges(quick_run):
     a = doc["answers"]["1.4"]
     assert [p["seed"] for p in a["per_seed"]] == [0, 1]
     assert a["spread"]["faithful"]["min"] == min(p["value"] for p in a["per_seed"])
-    assert "accepted range" in (quick_run[0] / "answers.md").read_text()
+    md = (quick_run[0] / "answers.md").read_text()
+    assert "accepted range" in md and "prediction interval" in md and "rests on 2 seeds only" in md
     pinned = doc["answers"]["2.3"]
-    assert pinned["seed_pinned"] and "faithful" not in pinned["spread"]
+    assert pinned["seed_pinned"] and pinned["spread"]["faithful"]["pinned"]
+    assert pinned["spread"]["faithful"]["low"] == pinned["spread"]["faithful"]["high"] == round(pinned["value"], 3)
     assert len({p["value"] for p in pinned["per_seed"]}) == 1
 
 
@@ -90,9 +93,12 @@ def test_answer_sheet_rows_follow_the_per_seed_values(quick_run):
             if a["digits"] is not None:
                 assert answer == f"{first['value']:.{a['digits']}f}"
                 values = [p["value"] for p in a["per_seed"]]
-                lo, hi = f"{min(values):.{a['digits']}f}", f"{max(values):.{a['digits']}f}"
+                lo, hi = prediction_interval(values)
+                lo, hi = max(min(lo, min(values)), 0), min(max(hi, max(values)), 1)  # accuracies, within [0, 1]
+                lo, hi = f"{lo:.{a['digits']}f}", f"{hi:.{a['digits']}f}"
                 if not a["seed_pinned"]:
-                    assert spread.startswith(f"{lo}-{hi} (") and f"n={len(values)})" in spread, (id, spread)
+                    accepted = lo if lo == hi else f"{lo}-{hi}"
+                    assert spread.startswith(f"{accepted} (") and f"n={len(values)})" in spread, (id, spread)
             if "corrected" in first and first["corrected"] != first["value"]:
                 shown = (f"{first['corrected']:.{a['digits']}f}" if a["digits"] is not None
                          else str(first["corrected"]))
@@ -215,8 +221,9 @@ def test_answers_logic_with_mixed_outcomes_over_seeds():
     from classlab.questions import REGISTRY
     from classlab.settings import DEFAULT
 
-    a = seed_answer(REGISTRY["2.4"], DEFAULT, [(0, 8, "none"), (1, 8, 16)])
-    assert "corrected" not in a.spread and a.spread["faithful"]["accepted"] == "8-8"
+    a = seed_answer(REGISTRY["2.4"], DEFAULT, [(0, 8, "none"), (1, 8, 16)], discrete=True)
+    assert a.spread["corrected"]["counts"] == {"16": 1, "none": 1} and a.spread["faithful"]["accepted"] == "8"
     b = seed_answer(REGISTRY["1.4"], DEFAULT, [(0, 0.4649, 0.43), (1, 0.4751, 0.44)])
-    assert b.display == "0.46" and b.spread["faithful"]["accepted"] == "0.46-0.48"
+    lo, hi = prediction_interval([0.4649, 0.4751])
+    assert b.display == "0.46" and b.spread["faithful"]["accepted"] == f"{max(lo, 0):.2f}-{min(hi, 1):.2f}"
     assert b.spread["corrected"]["mean"] == pytest.approx(0.435)

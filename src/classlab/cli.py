@@ -74,6 +74,21 @@ def build_parser():
     merge.add_argument("out", metavar="OUT", help="folder for the merged answer sheet")
     merge.add_argument("runs", metavar="RUN_DIR", nargs="+", help="the runs' output folders")
     merge.add_argument("--force", action="store_true", help="write into an OUT that holds a run already")
+
+    key = sub.add_parser("key", help="write the Moodle quiz (quiz.xml, quiz.gift) of a finished run",
+                         description="Write the quiz of a finished run into its folder: quiz.xml (Moodle XML) and "
+                                     "quiz.gift (GIFT), with accepted ranges, tolerances and pitfall feedback.")
+    key.add_argument("run", metavar="RUN_DIR", help="a finished run (ideally of --seeds 5 or more)")
+    key.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT",
+                     help="credit (percent) for a number that matches the corrected protocol instead (default 0)")
+
+    check = sub.add_parser("check", help="check your answers against a run's key",
+                           description="Check answers (e.g. 1.4=0.47 2.4=8) against the key of a finished run.")
+    check.add_argument("answers", nargs="*", metavar="ID=VALUE", help="your answers, e.g. 1.4=0.47 1.2=cat,ship")
+    check.add_argument("--key", required=True, metavar="RUN_DIR", help="the run whose answers are the key")
+    check.add_argument("--answers", dest="answers_file", metavar="FILE",
+                       help="your answers in a file: lines ID=VALUE, or a JSON object")
+    check.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT", help=argparse.SUPPRESS)
     return parser
 
 
@@ -198,12 +213,33 @@ def cmd_merge(args, argv):
     return 0
 
 
+def cmd_key(args, argv):
+    from .quiz import write_quiz
+
+    paths = write_quiz(Path(args.run), args.corrected_credit)
+    print("Written: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_check(args, argv):
+    from .check import check, parse_answers, read_answers_file
+
+    answers = read_answers_file(args.answers_file) if args.answers_file else {}
+    answers |= parse_answers(args.answers)
+    if not answers:
+        raise ClasslabError("check: give answers as ID=VALUE (e.g. 1.4=0.47) or --answers FILE")
+    verdicts = check(Path(args.key), answers, args.corrected_credit)
+    for id, given, ok, message in verdicts:
+        print(f"{id:>4}  {given:<12} {'yes' if ok else 'no '}  {message}")
+    return 0 if all(ok for _, _, ok, _ in verdicts) else 1
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "merge": cmd_merge}[args.command](args, argv)
+        return {"run": cmd_run, "merge": cmd_merge, "key": cmd_key, "check": cmd_check}[args.command](args, argv)
     except ClasslabError as err:
         print(f"classlab: error: {err}", file=sys.stderr)
         return err.exit_code

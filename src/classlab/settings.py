@@ -47,5 +47,15 @@ class Settings:
 
 
 DEFAULT = Settings()
+# Settings that change no answer: how evaluation is batched, the learning curves, where it runs, and
+# the extra net on which the plain-list pitfall is measured.
+NO_EFFECT = frozenset({"eval_batch_size", "learning_curves", "device", "quick", "pitfall_n_hidden", "pitfall_width"})
+
+
+def differences(settings: dict):
+    """``{name: (value, problem set's value)}`` for every setting that shapes an answer and differs from DEFAULT."""
+    default = DEFAULT.to_dict()
+    return {k: (v, default[k]) for k, v in settings.items()
+            if k in default and k not in NO_EFFECT and v != default[k]}
 QUICK = replace(DEFAULT, epochs=1, train_subset=2000, test_subset=1000, svc_train_points=1000,
                 points_epochs=20, quick=True)

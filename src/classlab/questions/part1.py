@@ -6,6 +6,12 @@ from ..units import NETS, CifarFacts, CifarNet, CifarSVC
 from .registry import question
 
 WHERE_TEST = "Problem 1, setup listing: test_dataset = datasets.CIFAR10(..., transform=transform)"
+CLEAN_TEST = ("This is the accuracy on the clean test set. The problem set's setup listing loads the test set with "
+              "the training transform (random flips and crops), and the quiz asks for the accuracy measured that "
+              "way: scoring on clean test images is correct practice, but not what the listing computes.")
+CLEAN_PIXELS = ("This is the SVC fitted on clean pixels. The problem set's data sets carry the augmenting "
+                "transform, so numpy arrays taken from them are randomly flipped and cropped (training and test "
+                "images alike): clean pixels are correct practice, but not what the listing computes.")
 
 
 def _epochs(n):
@@ -78,6 +84,7 @@ def _net_answer(q, run, model):
 
 
 @question("1.4", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=_net_units("dense"),
+          corrected_means=CLEAN_TEST,
           text="Train the deep model for only 10 epochs using criterion = nn.NLLLoss() and "
                "optimizer = optim.Adam(model.parameters(), lr=0.001). Report the accuracy on the test set rounded "
                "to 2 digits after the decimal point.",
@@ -98,6 +105,7 @@ def q1_5(q, run):
 
 
 @question("1.6", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=_net_units("cnn"),
+          corrected_means=CLEAN_TEST,
           text="Train the CNN with the similar settings as the feed forward model: 10 epochs, Adam optimizer with "
                "lr=0.001, CrossEntropyLoss (since we do not apply the logarithmic softmax). Report the accuracy on "
                "the test rounded to 2 digits after the decimal point.",
@@ -110,7 +118,7 @@ def _svc_units(s, seeds):
     return {"facts": CifarFacts(), "runs": [CifarSVC(seed) for seed in seeds]}
 
 
-@question("1.7", points=0.5, digits=2, unit="accuracy", needs=["cifar"], units=_svc_units,
+@question("1.7", points=0.5, digits=2, unit="accuracy", needs=["cifar"], units=_svc_units, corrected_means=CLEAN_PIXELS,
           text="Turn the pytorch sets into numpy arrays if necessary and train an SVC classifier SVC(kernel='rbf') "
                "with the default settings. Use only the first 10k points from the training set. Report the accuracy "
                "on the test set rounded to 2 digits after the decimal point.",
@@ -135,6 +143,7 @@ def q1_7(q, run):
 
 
 @question("1.8", points=0.5, digits=None, unit="support vectors", needs=["cifar"], units=_svc_units,
+          corrected_means=CLEAN_PIXELS,
           text="As SVMs are sparse kernel models, they make use with less parameters than there is training data "
                "(they only use the support vectors). How many support vectors or \"parameters\" has the SVC model "
                "(for reference, you used 10k training points)?",

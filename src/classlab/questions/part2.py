@@ -17,6 +17,9 @@ PINNED_NOTE = ("Faithful answers are the same for every seed: the listing's Deep
                "torch.manual_seed(42) in __init__, which fixes both its weights and the data order.")
 WHERE_LIST = "Problem 2.3, DeepClassifier listing: self.between = [nn.Linear(...) for i in range(self.n_hidden-1)]"
 WHERE_SEED = "Problem 2.3, DeepClassifier listing: torch.manual_seed(42) inside __init__"
+SEEDED_ONCE = ("This is what the net gives when it is not seeded by the listing's torch.manual_seed(42) inside "
+               "__init__ (your own seed, another data order, or nn.ModuleList and a seed set once): a correct "
+               "training, but not the numbers the listing pins.")
 
 
 def _logreg_units(s, seeds):
@@ -56,7 +59,7 @@ def q2_2(q, run):
                                                       "boundary is a straight line."])
 
 
-@question("2.3", points=1.0, digits=3, unit="accuracy", needs=["points"],
+@question("2.3", points=1.0, digits=3, unit="accuracy", needs=["points"], corrected_means=SEEDED_ONCE,
           units=lambda s, seeds: _widths(seeds, [s.first_width]),
           text="Train this model with the same settings as in problem 1.4 regarding loss function and optimizer. "
                "Train a model with 1 hidden layer and a layer dimension of 2 for 100 epochs. Report the accuracy on "
@@ -69,8 +72,6 @@ def q2_3(q, run):
     corrected = [run.results[CORRECTED][seed][w]["accuracy"] for seed in run.seeds]
     answer = seed_answer(q, run.settings, [(seed, faithful, c) for seed, c in zip(run.seeds, corrected)],
                          seed_pinned=True, notes=[PINNED_NOTE])
-    if answer.spread:
-        answer.spread.pop("faithful")
     answer.notes.append(f"Batch size {run.settings.points_batch_size} (the problem set gives none; as in part 1).")
     return answer
 
@@ -82,6 +83,7 @@ def _sweep_units(s, seeds):
 
 
 @question("2.4", points=1.5, digits=None, unit="hidden units", needs=["points"], units=_sweep_units,
+          corrected_means=SEEDED_ONCE,
           text="Train independent models with 1 hidden layer and a hidden layer dimension/length of "
                "[2, 4, 8, 16, 32, 64]. Again, use the same loss function and optimizer. Train for 100 epochs. How many "
                "dimensions are at least necessary to achieve an accuracy on the test set of 0.99 or more?",
@@ -93,15 +95,11 @@ def q2_4(q, run):
              "corrected": {seed: [r[CORRECTED][seed][w]["accuracy"] for w in s.widths] for seed in seeds}}
     per_seed = [(seed, smallest_width(s.widths, table["faithful"], s.target_accuracy),
                  smallest_width(s.widths, table["corrected"][seed], s.target_accuracy)) for seed in seeds]
-    answer = seed_answer(q, s, per_seed, seed_pinned=True, details={"table": table}, notes=[PINNED_NOTE])
+    answer = seed_answer(q, s, per_seed, seed_pinned=True, discrete=True, details={"table": table},
+                         notes=[PINNED_NOTE])
     if len(seeds) > 1:
-        counts = {}
-        for _, _, c in per_seed:
-            counts[str(c)] = counts.get(str(c), 0) + 1
-        answer.spread = {"corrected": {"n": len(seeds), "smallest_width_counts": counts,
-                                       "accepted": ", ".join(sorted(counts, key=_width_order))}}
         accs = np.array([table["corrected"][seed] for seed in seeds])
-        answer.details["corrected_accuracy_spread"] = [spread(list(col), 3) for col in accs.T]
+        answer.details["corrected_accuracy_spread"] = [spread(list(col), 3, "accuracy") for col in accs.T]
     answer.plots.append(Plot("2.4-width-sweep", "width_sweep", "Test accuracy against hidden width",
                              {"widths": list(s.widths), "threshold": s.target_accuracy,
                               "series": {"faithful": table["faithful"],
@@ -131,10 +129,6 @@ def smallest_width(widths, accuracies, target):
     return min(qualifying) if qualifying else "none"
 
 
-def _width_order(w):
-    return (1, 0) if w == "none" else (0, int(w))
-
-
 def _pitfalls(s, seeds, answer, nets):
     f, c = nets[FAITHFUL], nets[CORRECTED]
     keep = ("accuracy", "middle_layers_unchanged", "middle_layers_in_state_dict", "parameters")
@@ -150,5 +144,5 @@ def _pitfalls(s, seeds, answer, nets):
                 "spread.", WHERE_SEED, answer.value, answer.corrected["value"],
                 f"smallest width {answer.display} as written (any seed); {answer.corrected['display']} seeding once "
                 f"per run (seed {seeds[0]})"
-                + (f", accepted over seeds: {answer.spread['corrected']['accepted']}" if answer.spread else "")),
+                + (f", accepted over seeds: {answer.spread['corrected']['accepted']}" if len(seeds) > 1 else "")),
     ]

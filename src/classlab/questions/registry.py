@@ -26,6 +26,7 @@ class Question:
     units: Callable  # (settings, seeds) -> nested dicts/lists of units
     answer: Callable  # (question, RunView) -> Answer
     kind: str = "numerical"  # numerical | classes | figure: how a quiz asks it
+    corrected_means: str = ""  # what a corrected-protocol number tells about the student's code (quiz feedback)
 
     @property
     def part(self):
@@ -36,12 +37,13 @@ class Question:
 
 
 def question(id, *, text, label, points, digits, unit="", needs=(), units=lambda settings, seeds: {},
-             kind="numerical"):
+             kind="numerical", corrected_means=""):
     """Declare and register the question ``id``; decorates the function that answers it."""
     def register(answer):
         if id in REGISTRY:
             raise ValueError(f"question {id} declared twice")
-        REGISTRY[id] = Question(id, text, label, points, digits, unit, tuple(needs), units, answer, kind)
+        REGISTRY[id] = Question(id, text, label, points, digits, unit, tuple(needs), units, answer, kind,
+                                corrected_means)
         return REGISTRY[id]
     return register
 

@@ -1,19 +1,41 @@
-"""What the sheet, answers.md and report.html share: the quick-run warning and the answer rows."""
+"""What the sheet, answers.md, report.html and the quiz share: the banners and the answer rows."""
+
+from ..answers import FEW_SEEDS
+from ..settings import differences
 
 QUICK_WARNING = ("QUICK RUN - THESE ARE NOT THE ANSWERS. This run used a small subset and 1 epoch "
                  "only to check the installation; run without --quick for the problem set's answers.")
+STAND_IN_WARNING = ("Part 2 was computed on classlab's stand-in data, not the course's: pass the course's "
+                    "X_classification.npy and y_classification.npy with --points-x and --points-y for its answers.")
 
 
-BF16_WARNING = ("bf16 precision: the CIFAR-10 nets ran under bfloat16 autocast, which changes their accuracies; "
-                "the quiz answers are the default fp32 run's.")
+def flagged(doc):
+    """``(tag, text)`` of every warning that must stand above the answers, wherever they are shown."""
+    out = [("QUICK RUN: NOT THE ANSWERS", QUICK_WARNING)] if doc.get("quick") else []
+    changed = differences(doc["config"]["settings"])
+    if changed and not doc.get("quick"):
+        listed = ", ".join(f"{k} {v!r} (problem set: {d!r})" for k, (v, d) in changed.items())
+        out.append(("SETTINGS DIFFER FROM THE PROBLEM SET",
+                    f"SETTINGS DIFFER FROM THE PROBLEM SET'S - NOT THE QUIZ ANSWERS: {listed}."))
+    if doc["config"].get("points", {}).get("source") == "embedded":
+        out.append(("PART 2 ON STAND-IN DATA", STAND_IN_WARNING))
+    return out
 
 
 def banners(doc):
-    """Warnings that must stand above the answers."""
-    out = [QUICK_WARNING] if doc.get("quick") else []
-    if doc["config"]["settings"].get("precision", "fp32") != "fp32":
-        out.append(BF16_WARNING)
-    return out
+    return [text for _, text in flagged(doc)]
+
+
+def range_note(doc):
+    """How the accepted ranges were computed, and a warning when they rest on few seeds."""
+    n = len(doc["config"]["seeds"])
+    note = ("Accepted range: a 95% prediction interval for a new correct run, mean +- t(n-1) * sd * sqrt(1 + 1/n) "
+            f"over the per-seed values, rounded as the question asks (n = {n} seed{'s' if n != 1 else ''}); for "
+            "a width, the values seen; exact where the listing seeds itself.")
+    if n < FEW_SEEDS:
+        note += (f" WARNING: it rests on {n} seed{'s' if n != 1 else ''} only; run --seeds {FEW_SEEDS} or more "
+                 "before putting it into a quiz.")
+    return note
 
 
 def answer_rows(doc):
@@ -32,18 +54,24 @@ def answer_rows(doc):
 def spread_text(a):
     sp = a.get("spread") or {}
     parts = []
-    if "faithful" in sp:
-        f = sp["faithful"]
-        parts.append(f"{f['accepted']} (mean {f['mean']:.4g}, sd {f['std']:.2g}, n={f['n']})")
-    if "corrected" in sp:
-        c = sp["corrected"]
-        if "smallest_width_counts" in c:
-            counts = ", ".join(f"{w}: {n}x" for w, n in c["smallest_width_counts"].items())
-            parts.append(f"corrected: {counts}")
-        elif c["min"] == c["max"] and c["n"] > 1 and "faithful" in sp:
-            parts.append(f"corrected {c['accepted']} (no randomness left)")
+    for name in ("faithful", "corrected"):
+        r = sp.get(name)
+        if not r:
+            continue
+        prefix = "" if name == "faithful" else "corrected "
+        if r.get("pinned"):
+            text = f"{r['accepted']} (exact: the listing seeds itself)"
+        elif "counts" in r:
+            text = ", ".join(f"{v}: {k}x" for v, k in r["counts"].items())
+        elif r["n"] == 1:
+            text = f"{r['accepted']} (1 seed: no spread)"
+        elif name == "faithful":
+            text = f"{r['accepted']} (mean {r['mean']:.4g}, sd {r['std']:.2g}, n={r['n']})"
+        elif r["std"] == 0:
+            text = f"{r['accepted']} (no randomness left)"
         else:
-            parts.append(f"corrected {c['accepted']}")
-    if a.get("seed_pinned") and a.get("per_seed") and len(a["per_seed"]) > 1 and "faithful" not in sp:
-        parts.insert(0, "faithful: same for every seed (seeded in the listing)")
+            text = r["accepted"]
+        parts.append(prefix + text)
+    if sp.get("faithful", {}).get("overlaps_corrected"):
+        parts.append("faithful and corrected overlap: the key cannot tell them apart")
     return "; ".join(parts)

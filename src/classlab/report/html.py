@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 
 from ..questions import PARTS, REGISTRY
-from .common import QUICK_WARNING, answer_rows, banners
+from .common import QUICK_WARNING, STAND_IN_WARNING, answer_rows, banners, range_note
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -26,15 +26,15 @@ def render_html(doc, out_dir):
     out_dir = Path(out_dir)
     body = []
     for banner in banners(doc):
-        ident = ' id="quick-warning"' if banner == QUICK_WARNING else ""
-        body.append(f'<p class="quick"{ident}>{escape(banner)}</p>')
+        ident = {QUICK_WARNING: "quick-warning", STAND_IN_WARNING: "stand-in-warning"}.get(banner, "settings-warning")
+        body.append(f'<p class="quick" id="{ident}">{escape(banner)}</p>')
     cfg = doc["config"]
     body.append("<h1>Problem Set 10, Deep Classification: answers</h1>")
     body.append(f'<p class="note">classlab {escape(doc["classlab_version"])}, {escape(doc["created"])}, '
                 f'seeds {escape(str(cfg["seeds"]))}, device {escape(cfg["device"])}. The answer is the problem '
                 "set's code as written (faithful protocol, first seed); <em>corrected</em> is correct practice "
-                "where it differs; the range is min-max over seeds, rounded as asked.</p>")
-    body.append(_table(["#", "question", "answer", "corrected", "accepted range over seeds"],
+                f"where it differs.</p><p class=\"note\" id=\"range-note\">{escape(range_note(doc))}</p>")
+    body.append(_table(["#", "question", "answer", "corrected", "accepted range"],
                         [[r["id"], r["question"], r["answer"], r["corrected"], r["spread"]] for r in answer_rows(doc)],
                         table_id="answers"))
     for part, title in PARTS.items():

@@ -1,6 +1,6 @@
 """answers.md: the filled-in quiz."""
 
-from .common import answer_rows, banners
+from .common import answer_rows, banners, range_note
 
 
 def _cell(text):
@@ -15,8 +15,8 @@ def render_markdown(doc):
     lines += ["# Problem Set 10, Deep Classification: answers", "",
               f"classlab {doc['classlab_version']}, {doc['created']}, seeds {cfg['seeds']}, device {cfg['device']}.",
               "The answer is the problem set's code as written (faithful protocol, first seed); *corrected* is "
-              "correct practice where it differs; *accepted range* is min-max over seeds, rounded as asked.", "",
-              "| # | question | answer | corrected | accepted range over seeds |",
+              "correct practice where it differs.", "", range_note(doc), "",
+              "| # | question | answer | corrected | accepted range |",
               "|---|---|---|---|---|"]
     for row in answer_rows(doc):
         lines.append("| " + " | ".join(_cell(row[k]) for k in ("id", "question", "answer", "corrected", "spread"))

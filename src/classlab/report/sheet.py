@@ -2,7 +2,7 @@
 
 import textwrap
 
-from .common import answer_rows, banners
+from .common import answer_rows, banners, range_note
 
 
 def render_sheet(doc, out_dir):
@@ -10,12 +10,15 @@ def render_sheet(doc, out_dir):
     for banner in banners(doc):
         lines += ["!" * 78, *textwrap.wrap(banner, 76, initial_indent="! ", subsequent_indent="! "), "!" * 78]
     lines.append("Problem Set 10 - Deep Classification: answers (faithful protocol; corrected in brackets)")
+    several = len(doc["config"]["seeds"]) > 1
+    if several:
+        lines += textwrap.wrap(range_note(doc), 78)
     for row in answer_rows(doc):
         extra = f"  [corrected: {row['corrected']}]" if row["corrected"] else ""
         lines.append(f"  {row['id']:>4}  {row['answer']}{extra}")
         lines.append(f"        {row['question']}")
-        if row["spread"]:
-            lines.append(f"        over seeds: {row['spread']}")
+        if row["spread"] and several:
+            lines.append(f"        accepted: {row['spread']}")
     if doc["pitfalls"]:
         lines.append("Pitfalls of the problem set's code, measured:")
         for p in doc["pitfalls"]:

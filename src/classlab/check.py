@@ -1,0 +1,89 @@
+"""``classlab check``: a student's numbers against a run's key, with what each one points to.
+
+For every answer: accepted, or which measured variant it matches (the corrected protocol, and so the
+pitfall behind it), or that it is just outside the accepted range (rounding?), or that it matches
+nothing measured. Exit code 0 when all are accepted, 1 otherwise, 2 for bad input.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from .errors import ClasslabError
+from .key import build_key, load_run
+from .questions import ALL
+
+
+def parse_answers(pairs, source="the command line"):
+    """``["1.4=0.43", ...]`` (or ``1.4: 0.43``) into ``{id: text}``; one clear line for anything else."""
+    answers = {}
+    for pair in pairs:
+        match = re.fullmatch(r"\s*(\d\.\d)\s*[=:]\s*(.+?)\s*", pair)
+        if not match:
+            raise ClasslabError(f"{source}: {pair!r} is not ID=VALUE (e.g. 1.4=0.47)")
+        id, value = match.groups()
+        if id not in ALL:
+            raise ClasslabError(f"{source}: unknown question id {id}; choose from {', '.join(ALL)}")
+        answers[id] = value
+    return answers
+
+
+def read_answers_file(path):
+    """A JSON object ``{"1.4": 0.47, ...}``, or lines ``1.4=0.47`` (``#`` starts a comment)."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ClasslabError(f"{path}: cannot read it ({err.strerror or err})") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        lines = [line.split("#", 1)[0] for line in text.splitlines()]
+        return parse_answers([line for line in lines if line.strip()], str(path))
+    if not isinstance(data, dict):
+        raise ClasslabError(f"{path}: expected a JSON object of question ids and answers")
+    return parse_answers([f"{k}={', '.join(v) if isinstance(v, list) else v}" for k, v in data.items()], str(path))
+
+
+def check(run_dir, answers, corrected_credit=0.0):
+    """Verdicts ``[(id, given, accepted?, message)]`` for the student's ``answers`` ({id: text})."""
+    key = {q.id: q for q in build_key(load_run(run_dir), run_dir, corrected_credit)}
+    missing = [id for id in answers if id not in key]
+    if missing:
+        raise ClasslabError(f"{run_dir}: the key has no answer for {', '.join(missing)} "
+                            f"(it answers {', '.join(key)})")
+    return [(id, given, *_verdict(key[id], given)) for id, given in answers.items()]
+
+
+def _verdict(q, given):
+    if q.kind == "figure":
+        return False, "a figure: graded by hand (compare with the report's reference figure)"
+    if q.kind == "classes":
+        names = [w.lower() for w in re.findall(r"[A-Za-z]+", given)]
+        expected = q.entries[0].pattern.split("*")
+        if names == expected:
+            return True, "accepted"
+        return False, f"not accepted: the first five are {', '.join(expected)}"
+    try:
+        number = float(given)
+    except ValueError:
+        raise ClasslabError(f"{q.id}={given}: not a number") from None
+    for entry in q.entries:
+        if entry.matches(number, q.step):
+            if entry.variant == "faithful":
+                return True, f"accepted ({q.accepted}){_digits_note(q, given)}"
+            credit = f"{entry.fraction:g}% credit" if entry.fraction else "no credit"
+            return False, f"matches the corrected protocol ({credit}): {entry.feedback}"
+    faithful = q.entries[0]
+    if faithful.low is not None and min(abs(number - faithful.low), abs(number - faithful.high)) <= 1.5 * q.step:
+        return False, f"just outside the accepted range ({q.accepted}): check your rounding{_digits_note(q, given)}"
+    return False, f"matches none of the measured runs (accepted: {q.accepted})"
+
+
+def _digits_note(q, given):
+    if q.digits is None or "." not in given and q.digits == 0:
+        return ""
+    decimals = len(given.split(".", 1)[1]) if "." in given else 0
+    if decimals != q.digits:
+        return f"; note: the question asks for {q.digits} digits after the point, you gave {decimals}"
+    return ""
