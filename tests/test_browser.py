@@ -45,9 +45,31 @@ def test_quick_report_in_chromium(tmp_path, cifar_forms):
             warning = page.inner_text("#quick-warning")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "report-quick.png"), full_page=True)
+            # The part 2 playground: moving a slider redraws the boundaries and changes the numbers.
+            state = ("() => [0, 1].map(i => [document.getElementById('explorer-canvas-' + i).toDataURL(), "
+                     "document.getElementById('explorer-caption-' + i).textContent])")
+            before = page.evaluate(state)
+            page.eval_on_selector("#explorer-width", "e => { e.value = 3; e.dispatchEvent(new Event('input')); }")
+            after_width = page.evaluate(state)
+            page.eval_on_selector("#explorer-epoch", "e => { e.value = 0; e.dispatchEvent(new Event('input')); }")
+            after_epoch = page.evaluate(state)
+            page.locator("#explorer").screenshot(path=str(ARTIFACTS / "report-explorer.png"))
+            # The page's own forward pass predicts what torch measured, for every net and snapshot.
+            measured = page.evaluate("""() => {
+                const out = [], data = JSON.parse(document.getElementById('explorer-data').textContent);
+                for (const name of classlabExplorer.names)
+                  for (let w = 0; w < data.widths.length; w++)
+                    for (let e = 0; e < data.runs[name][w].length; e++) out.push(classlabExplorer.accuracy(name, w, e));
+                return out; }""")
         finally:
             browser.close()
     assert images and all(complete and width > 0 for complete, width in images), images
     assert rows == 12
     assert "NOT THE ANSWERS" in warning
+    for i in range(2):
+        assert before[i][0] != after_width[i][0] and before[i][1] != after_width[i][1], i
+        assert after_width[i][0] != after_epoch[i][0] and after_width[i][1] != after_epoch[i][1], i
+    assert "width 2" in before[0][1] and "width 16" in after_width[0][1] and "epoch 1," in after_epoch[0][1]
+    assert len(measured) >= 2 * 6 * 2
+    assert all(abs(page_accuracy - torch_accuracy) <= 1 / 500 for page_accuracy, torch_accuracy in measured), measured
     assert errors == []

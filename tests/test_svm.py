@@ -51,3 +51,48 @@ def test_preprocess_per_tile_equals_features_given_whole():
     assert np.array_equal(whole.support_, tiled.support_)
     assert np.array_equal(whole.predict(feats(pixels[200:])), tiled.predict(pixels[200:]))
     np.testing.assert_array_equal(whole.svc_.dual_coef_, tiled.svc_.dual_coef_)
+
+
+# ----------------------------------------------------------------------------- a scikit-learn estimator
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+# scikit-learn's own SVC fails this check too: its per-sample weights scale C, which is not the same as
+# repeating the samples (sklearn lists it among SVC's expected failures).
+SAME_AS_SVC = {"check_sample_weight_equivalence_on_dense_data":
+               "as SVC: sample weights rescale C, which is not equivalent to repeated samples"}
+
+
+@parametrize_with_checks([RBFSVC()], expected_failed_checks=lambda estimator: SAME_AS_SVC)
+def test_scikit_learns_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_svc_fails_the_same_check():
+    """The expected failure above is SVC's own, not one of ours."""
+    from sklearn.utils.estimator_checks import check_estimator
+
+    failed = {r["check_name"] for r in check_estimator(SVC(), on_fail=None) if r["status"] == "failed"}
+    assert set(SAME_AS_SVC) <= failed
+
+
+def test_drops_into_a_pipeline_and_cross_validation(blobs):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, _, _ = blobs
+    ours = cross_val_score(make_pipeline(StandardScaler(), RBFSVC()), X, y, cv=3)
+    ref = cross_val_score(make_pipeline(StandardScaler(), SVC(kernel="rbf")), X, y, cv=3)
+    assert np.array_equal(ours, ref)
+
+
+@pytest.mark.parametrize("params", [{}, {"C": 3.0, "gamma": "auto"}, {"gamma": 0.01, "class_weight": "balanced"},
+                                    {"decision_function_shape": "ovo"}])
+def test_same_model_as_svc_for_its_parameters(blobs, params):
+    X, y, Xt, _ = blobs
+    ref = SVC(kernel="rbf", **params).fit(X, y)
+    ours = RBFSVC(**params, block=50).fit(X, y)
+    assert np.array_equal(ours.support_, ref.support_)
+    assert np.array_equal(ours.predict(Xt), ref.predict(Xt))
+    np.testing.assert_allclose(ours.decision_function(Xt), ref.decision_function(Xt), rtol=1e-6, atol=1e-8)
+    np.testing.assert_array_equal(ours.support_vectors_, ref.support_vectors_)

@@ -67,6 +67,17 @@ class Answer:
     details: dict = field(default_factory=dict)
     plots: list = field(default_factory=list, repr=False)
     pitfalls: list = field(default_factory=list, repr=False)
+    folder: Any = field(default=None, repr=False, compare=False)  # the run's folder, to show the figures
+
+    @classmethod
+    def from_dict(cls, d, folder=None):
+        """An answer as answers.json holds it (``folder``: the run's, where its figures are)."""
+        return cls(**{k: v for k, v in d.items() if k != "display"}, folder=folder)
+
+    def _repr_html_(self):
+        from .report.notebook import answer_html
+
+        return answer_html(self, self.folder)
 
     @classmethod
     def of(cls, q, settings, value, **kw):
@@ -78,7 +89,7 @@ class Answer:
         return fmt(self.value, self.digits)
 
     def to_dict(self):
-        d = {k: v for k, v in asdict(self).items() if k not in ("plots", "pitfalls")}
+        d = {k: v for k, v in asdict(self).items() if k not in ("plots", "pitfalls", "folder")}
         d["display"] = self.display
         return d
 

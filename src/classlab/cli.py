@@ -1,17 +1,14 @@
 """The ``classlab`` command line: a thin layer over ``classlab.runner`` (and ``classlab.merge``)."""
 
 import argparse
-import os
 import shlex
 import signal
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, questions
-from .context import Inputs
 from .errors import ClasslabError
-from .settings import DEFAULT, QUICK
+from .settings import DEFAULT
 
 
 def build_parser():
@@ -92,82 +89,15 @@ def build_parser():
     return parser
 
 
-def _ids(text, option):
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ClasslabError(f"{option}: expected comma-separated integers, got {text!r}") from None
-
-
-def _at_least_1(option, value):
-    if value is not None and value < 1:
-        raise ClasslabError(f"{option}: must be at least 1, got {value}")
-
-
-def spec_from_args(args, argv):
-    from .runner import RunSpec
-
-    if args.only:
-        chosen = [q.strip() for q in args.only.split(",") if q.strip()]
-        unknown = [q for q in chosen if q not in questions.ALL]
-        if unknown or not chosen:
-            raise ClasslabError(f"--only: unknown question id(s) {', '.join(unknown) or '(none given)'}; "
-                                f"choose from {', '.join(questions.ALL)}")
-    else:
-        chosen = list(questions.ALL)
-    if args.seed_list:
-        seeds = _ids(args.seed_list, "--seed-list")
-    else:
-        _at_least_1("--seeds", args.seeds)
-        seeds = list(range(args.seeds))
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ClasslabError("--seed-list: give distinct seeds")
-    _at_least_1("--threads", args.threads)
-    settings = QUICK if args.quick else DEFAULT
-    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "points_epochs": args.points_epochs,
-                 "points_batch_size": args.points_batch_size, "train_subset": args.train_subset,
-                 "test_subset": args.test_subset, "svc_train_points": args.svc_points}
-    for name, value in overrides.items():
-        if value is not None:
-            _at_least_1(f"--{name.replace('_', '-')}", value)
-            settings = replace(settings, **{name: value})
-    settings = replace(settings, device=_device(args.device), pipeline=args.pipeline,
-                       learning_curves=not args.no_curves, precision=args.precision)
-    if settings.pipeline == "torchvision" and settings.device != "cpu":
-        raise ClasslabError("--pipeline torchvision runs on the CPU only; add --device cpu")
-    threads = args.threads
-    if threads is None and args.workers:
-        threads = max(1, (os.cpu_count() or 1) // args.workers)
-    elif threads is None and (args.ray or args.ray_address):
-        threads = 1
-    inputs = Inputs(cifar=args.cifar, data_dir=args.data_dir, points_x=args.points_x, points_y=args.points_y,
-                    skip_bad_images=args.skip_bad_images)
-    return RunSpec(settings=settings, questions=chosen, seeds=seeds, inputs=inputs, threads=threads,
-                   command=["classlab", *argv])
-
-
-def _device(choice):
-    import torch
-
-    if choice == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if choice == "cuda" and not torch.cuda.is_available():
-        raise ClasslabError("--device cuda: no CUDA device is available to torch here")
-    return choice
-
-
-def executor_from_args(args, spec):
-    from .executors import Processes, Ray, Serial, import_ray
-
-    _at_least_1("--workers", args.workers)
-    if sum(map(bool, (args.workers, args.ray or args.ray_address))) > 1:
-        raise ClasslabError("--workers and --ray: choose one")
-    if args.ray or args.ray_address:
-        import_ray()  # one clear line, before any work, when Ray is missing
-        return Ray(args.ray_address, spec.threads, gpus=1 if spec.settings.device == "cuda" else 0)
-    if args.workers:
-        return Processes(args.workers, spec.threads)
-    return Serial(spec.threads)
+def run_options(args, argv):
+    """``classlab.run``'s keyword arguments from the parsed command line."""
+    return dict(questions=args.only, seeds=args.seeds, seed_list=args.seed_list, quick=args.quick, cifar=args.cifar,
+                data_dir=args.data_dir, points_x=args.points_x, points_y=args.points_y,
+                skip_bad_images=args.skip_bad_images, epochs=args.epochs, batch_size=args.batch_size,
+                points_epochs=args.points_epochs, points_batch_size=args.points_batch_size,
+                train_subset=args.train_subset, test_subset=args.test_subset, svc_points=args.svc_points,
+                device=args.device, pipeline=args.pipeline, precision=args.precision, threads=args.threads,
+                curves=not args.no_curves, command=["classlab", *argv])
 
 
 def _on_sigterm(signum, frame):
@@ -175,31 +105,29 @@ def _on_sigterm(signum, frame):
 
 
 def cmd_run(args, argv):
+    from . import api
     from .report.sheet import render_sheet
-    from .runner import RunSpec, default_out_dir, execute, prepare_out_dir
 
+    where = dict(workers=args.workers, ray=args.ray, ray_address=args.ray_address)
     if args.resume:
+        options = {"resume": args.resume}
         out = Path(args.resume)
-        spec = RunSpec.load(out)
-        executor = executor_from_args(args, spec)
-        prepare_out_dir(out, resume=True)
     else:
-        spec = spec_from_args(args, argv)
-        executor = executor_from_args(args, spec)
-        out = prepare_out_dir(Path(args.out) if args.out else default_out_dir(), force=args.force)
-    if spec.threads:
-        import torch
+        options = dict(run_options(args, argv), out=args.out, force=args.force)
+        if args.out is None:
+            from .runner import default_out_dir
 
-        torch.set_num_threads(spec.threads)
+            options["out"] = default_out_dir()
+        out = Path(options["out"])
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        doc = execute(spec, out, resume=bool(args.resume), executor=executor)
+        result = api.run(**options, **where)
     except KeyboardInterrupt:
         done = sorted(p.stem for p in (out / "units").glob("*.json")) if (out / "units").is_dir() else []
         print(f"\nclasslab: interrupted. Finished: {', '.join(done) or 'nothing yet'}. "
               f"Continue with: classlab run --resume {shlex.quote(str(out))}", file=sys.stderr)
         return 130
-    print(render_sheet(doc, out))
+    print(render_sheet(result.doc, result.out))
     return 0
 
 

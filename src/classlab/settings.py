@@ -30,26 +30,29 @@ class Settings:
     target_accuracy: float = 0.99  # problem 2.4
     pitfall_n_hidden: int = 3  # the plain-list pitfall, measured on a deeper net
     pitfall_width: int = 8
+    snapshot_epochs: tuple = (1, 2, 5, 10, 20, 50)  # part 2 nets saved then (and at the end) for the report's sliders
     # Where it runs (no effect on the answers' definitions)
     device: str = "cpu"
     quick: bool = False
 
     def to_dict(self):
         d = asdict(self)
-        d["widths"] = list(self.widths)
+        d["widths"], d["snapshot_epochs"] = list(self.widths), list(self.snapshot_epochs)
         return d
 
     @classmethod
     def from_dict(cls, d):
         d = dict(d)
         d["widths"] = tuple(d["widths"])
+        d["snapshot_epochs"] = tuple(d.get("snapshot_epochs", cls.snapshot_epochs))
         return cls(**d)
 
 
 DEFAULT = Settings()
 # Settings that change no answer: how evaluation is batched, the learning curves, where it runs, and
 # the extra net on which the plain-list pitfall is measured.
-NO_EFFECT = frozenset({"eval_batch_size", "learning_curves", "device", "quick", "pitfall_n_hidden", "pitfall_width"})
+NO_EFFECT = frozenset({"eval_batch_size", "learning_curves", "device", "quick", "pitfall_n_hidden", "pitfall_width",
+                       "snapshot_epochs"})
 
 
 def differences(settings: dict):

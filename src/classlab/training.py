@@ -13,13 +13,17 @@ from .errors import ClasslabError
 
 @dataclass
 class History:
-    """Per-epoch curves of one training run."""
+    """Per-epoch curves of one training run: training loss and accuracy (during the epoch), seconds,
+    and whatever ``after_epoch`` measured (``curves``: name -> one value per epoch it reported)."""
 
     train_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
-    test_loss: list = field(default_factory=list)
-    test_accuracy: list = field(default_factory=list)
     epoch_seconds: list = field(default_factory=list)
+    curves: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        return {"train_loss": self.train_loss, "train_accuracy": self.train_accuracy,
+                "epoch_seconds": self.epoch_seconds, **self.curves}
 
 
 def seed_everything(seed, device="cpu"):
@@ -49,12 +53,13 @@ def _autocast(device, precision):
     return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
 
 
-def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, generators=(),
+def fit(model, loss_fn, train_batches, epochs, lr=1e-3, after_epoch=None, generators=(),
         checkpoint=None, progress=None, precision="fp32", fused=True):
-    """Train ``model`` with Adam(lr) on ``train_batches`` for ``epochs`` epochs.
+    """Train ``model`` with Adam(lr) on ``train_batches`` for ``epochs`` epochs; return its History.
 
-    ``test_batches`` (optional) is evaluated after every epoch for the learning curves; it
-    must draw no random numbers, so that curves never change the trained result.
+    ``after_epoch(epoch, model)`` (optional) is called after every epoch and returns values to
+    record, ``{name: value}`` (learning curves, snapshots); it must draw no random numbers from
+    the training's generators, so that measuring never changes the trained result.
     ``checkpoint`` (a path) is written after every epoch with everything needed to resume
     bit for bit: model, optimizer, epoch, history and the states of ``generators`` (the
     data's generator; torch's global one is always included). If it exists, training resumes.
@@ -70,18 +75,18 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
     optimizer = optim.Adam(model.parameters(), lr=lr, fused=True) if fused else optim.Adam(model.parameters(), lr=lr)
     history, start = History(), 0
     if checkpoint is not None and checkpoint.exists():
-        try:
+        try:  # weights_only: a checkpoint can hold tensors, never code
             state = torch.load(checkpoint, weights_only=True)
-        except Exception as err:  # weights_only: a checkpoint can hold tensors, never code
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            history = History(**state["history"])
+            start = state["epoch"]
+            torch.set_rng_state(state["torch_rng"])
+            for gen, gen_state in zip(generators, state["generators"]):
+                gen.set_state(gen_state)
+        except Exception as err:
             raise ClasslabError(f"{checkpoint}: not a usable checkpoint ({type(err).__name__}); "
                                 "delete it to train this model afresh") from None
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        history = History(**state["history"])
-        start = state["epoch"]
-        torch.set_rng_state(state["torch_rng"])
-        for gen, gen_state in zip(generators, state["generators"]):
-            gen.set_state(gen_state)
     for epoch in range(start, epochs):
         t0 = time.perf_counter()
         model.train()
@@ -101,10 +106,8 @@ def fit(model, loss_fn, train_batches, epochs, lr=1e-3, test_batches=None, gener
         history.train_loss.append(float(total_loss) / seen)
         history.train_accuracy.append(int(correct) / seen)
         history.epoch_seconds.append(time.perf_counter() - t0)
-        if test_batches is not None:
-            result = evaluate(model, test_batches, loss_fn, precision)
-            history.test_loss.append(result.loss)
-            history.test_accuracy.append(result.accuracy)
+        for name, value in (after_epoch(epoch, model) if after_epoch is not None else {}).items():
+            history.curves.setdefault(name, []).append(value)
         if checkpoint is not None:
             torch_save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "epoch": epoch + 1, "history": history.__dict__,

@@ -111,6 +111,12 @@ def q2_4(q, run):
             for w, a in zip(s.widths, table["faithful"])]
         answer.plots.append(_boundaries("2.4-boundaries", "Decision boundaries as the hidden layer widens (faithful)",
                                         facts, panels))
+        answer.details["explorer"] = {
+            "widths": list(s.widths), "X": facts["X"], "y": facts["y"], "train_mask": facts["train_mask"],
+            "classes": facts["classes"],
+            "runs": {"faithful (the listing as written)": [r[FAITHFUL][w]["snapshots"] for w in s.widths],
+                     f"corrected (seeded once, seed {seeds[0]})": [r[CORRECTED][seeds[0]][w]["snapshots"]
+                                                                   for w in s.widths]}}
     else:
         answer.notes.append(f"Boundary figures skipped: the data has {facts['features']} features, not 2.")
     answer.pitfalls += _pitfalls(s, seeds, answer, r["pitfall"])

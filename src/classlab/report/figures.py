@@ -65,14 +65,18 @@ class Figures:
         return self._save(fig, name)
 
     def learning_curves(self, history, name, title):
-        """Loss and accuracy per epoch, train (augmented batches) and test (clean)."""
+        """Loss and accuracy per epoch: training (augmented batches, during the epoch) and the test set after
+        each epoch, both as the listing scores it (randomly flipped and cropped) and clean."""
         epochs = np.arange(1, len(history["train_loss"]) + 1)
-        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9.5, 3.4))
         ax_loss.plot(epochs, history["train_loss"], "o-", label="train (augmented, during the epoch)")
         ax_acc.plot(epochs, history["train_accuracy"], "o-", label="train (augmented, during the epoch)")
         if history.get("test_loss"):
-            ax_loss.plot(epochs, history["test_loss"], "s-", label="test (clean, after the epoch)")
-            ax_acc.plot(epochs, history["test_accuracy"], "s-", label="test (clean, after the epoch)")
+            ax_loss.plot(epochs, history["test_loss"], "s-", label="test, clean (corrected)")
+            ax_acc.plot(epochs, history["test_accuracy"], "s-", label="test, clean (corrected)")
+        if history.get("faithful_test_accuracy"):
+            ax_acc.plot(epochs, history["faithful_test_accuracy"], "^--",
+                        label="test, flipped and cropped (faithful: as the listing scores it)")
         for ax, label in ((ax_loss, "loss"), (ax_acc, "accuracy")):
             ax.set_xlabel("epoch")
             ax.set_ylabel(label)

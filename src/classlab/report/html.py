@@ -6,6 +6,7 @@ from html import escape
 from pathlib import Path
 
 from ..questions import PARTS, REGISTRY
+from . import explorer
 from .common import QUICK_WARNING, STAND_IN_WARNING, answer_rows, banners, range_note
 
 CSS = """
@@ -19,6 +20,8 @@ th{background:#f3f3f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}.note{color:#555;font-size:.9em}
 pre{background:#f6f6f8;padding:1em;overflow-x:auto;font-size:.8em}
+.explorer-panels{display:flex;flex-wrap:wrap;gap:1em}.explorer-panels canvas{border:1px solid #ddd}
+input[type=range]{vertical-align:middle;width:12em}
 """
 
 
@@ -34,7 +37,7 @@ def render_html(doc, out_dir):
                 f'seeds {escape(str(cfg["seeds"]))}, device {escape(cfg["device"])}. The answer is the problem '
                 "set's code as written (faithful protocol, first seed); <em>corrected</em> is correct practice "
                 f"where it differs.</p><p class=\"note\" id=\"range-note\">{escape(range_note(doc))}</p>")
-    body.append(_table(["#", "question", "answer", "corrected", "accepted range"],
+    body.append(table(["#", "question", "answer", "corrected", "accepted range"],
                         [[r["id"], r["question"], r["answer"], r["corrected"], r["spread"]] for r in answer_rows(doc)],
                         table_id="answers"))
     for part, title in PARTS.items():
@@ -46,12 +49,12 @@ def render_html(doc, out_dir):
             body.append(_answer_section(id, a, out_dir))
     if doc["pitfalls"]:
         body.append("<h2>Pitfalls of the problem set's code, measured</h2>")
-        body.append(_table(["id", "what", "where", "effect"],
+        body.append(table(["id", "what", "where", "effect"],
                            [[p["id"], p["what"], p["where"], p["effect"]] for p in doc["pitfalls"]]))
     body.append("<h2>Configuration</h2>")
     body.append(f"<pre>{escape(json.dumps(cfg, indent=2))}</pre>")
     body.append("<h2>Timings (seconds)</h2>")
-    body.append(_table(["step", "seconds"], [[k, f"{v:.2f}"] for k, v in doc["timings"].items()]))
+    body.append(table(["step", "seconds"], [[k, f"{v:.2f}"] for k, v in doc["timings"].items()]))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<title>classlab: Problem Set 10 answers</title>"
@@ -68,29 +71,31 @@ def _answer_section(id, a, out_dir):
         parts.append(f'<p class="note">{escape(note)}</p>')
     layers = a["details"].get("layers")
     if layers:
-        parts.append(_table(["layer", "output shape", "parameters"],
+        parts.append(table(["layer", "output shape", "parameters"],
                             [[f"{r['name']} ({r['layer']})", "x".join(map(str, r["output_shape"])),
                               f"{r['parameters']:,}"] for r in layers["rows"]]
                             + [["total", "", f"{layers['total']:,}"]]))
-    table = a["details"].get("table")
-    if table:
-        head = ["protocol"] + [f"width {w}" for w in table["widths"]]
-        rows = [["faithful"] + [f"{v:.3f}" for v in table["faithful"]]]
-        rows += [[f"corrected, seed {s}"] + [f"{v:.3f}" for v in accs] for s, accs in table["corrected"].items()]
-        parts.append(_table(head, rows))
+    sweep = a["details"].get("table")
+    if sweep:
+        head = ["protocol"] + [f"width {w}" for w in sweep["widths"]]
+        rows = [["faithful"] + [f"{v:.3f}" for v in sweep["faithful"]]]
+        rows += [[f"corrected, seed {s}"] + [f"{v:.3f}" for v in accs] for s, accs in sweep["corrected"].items()]
+        parts.append(table(head, rows))
     if a["details"].get("per_class"):
         parts.append(f'<p class="note">Support vectors per class: {escape(str(a["details"]["per_class"]))}</p>')
     if len(a.get("per_seed") or []) > 1:
-        parts.append(_table(["seed", "faithful", "corrected"],
+        parts.append(table(["seed", "faithful", "corrected"],
                             [[p["seed"], p["value"], p.get("corrected", "")] for p in a["per_seed"]]))
     for fig in a["figures"]:
         data = base64.b64encode((out_dir / fig).read_bytes()).decode()
         parts.append(f'<figure><img alt="{escape(fig)}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{escape(fig)} (SVG beside it)</figcaption></figure>")
+    if a["details"].get("explorer"):
+        parts.append(explorer.render(a["details"]["explorer"]))
     return "\n".join(parts)
 
 
-def _table(head, rows, table_id=None):
+def table(head, rows, table_id=None):
     ident = f' id="{table_id}"' if table_id else ""
     out = [f"<table{ident}><thead><tr>" + "".join(f"<th>{escape(str(h))}</th>" for h in head) + "</tr></thead><tbody>"]
     for row in rows:

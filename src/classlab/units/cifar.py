@@ -3,12 +3,13 @@
 import time
 from dataclasses import dataclass
 
+import torch
 from torch import nn
 
 from ..data.augment import normalize
 from ..data.batches import PIPELINES
 from ..models import CNN, Dense, count_parameters
-from ..protocols import PROTOCOLS, cifar_test_batches, svc_pixels
+from ..protocols import CORRECTED, FAITHFUL, PROTOCOLS, cifar_test_batches, svc_pixels
 from ..training import evaluate, fit, seed_everything
 from .base import Unit, quiet
 
@@ -74,25 +75,48 @@ class CifarNet(Unit):
         s, data = ctx.settings, ctx.cifar
         generator = seed_everything(self.seed, ctx.device)
         model_cls, loss_cls, _, _ = NETS[self.model]
-        model = model_cls().to(ctx.device)
+        model, loss_fn = model_cls().to(ctx.device), loss_cls()
         train = PIPELINES[s.pipeline](data.train_x, data.train_y, s.batch_size, generator)
-        clean_test = cifar_test_batches("corrected", data.test_x, data.test_y, s.eval_batch_size, generator)
+
+        def test(protocol, epoch):
+            """Score the model on the test set as ``protocol`` does, after ``epoch`` epochs.
+
+            The faithful flips and crops come from a generator of their own, made from (seed, epoch), and
+            torch's global generator is set aside meanwhile (torchvision's transforms draw from it): scoring
+            never changes what training draws, and the last epoch's curve point is the answer itself.
+            """
+            with torch.random.fork_rng(devices=[]):
+                scoring = torch.Generator(ctx.device).manual_seed(_scoring_seed(self.seed, epoch))
+                torch.manual_seed(_scoring_seed(self.seed, epoch))
+                batches = cifar_test_batches(protocol, data.test_x, data.test_y, s.eval_batch_size, scoring,
+                                             s.pipeline)
+                return evaluate(model, batches, loss_fn, precision=s.precision)
+
+        def curves(epoch, model):
+            clean, faithful = test(CORRECTED, epoch + 1), test(FAITHFUL, epoch + 1)
+            return {"test_loss": clean.loss, "test_accuracy": clean.accuracy,
+                    "faithful_test_accuracy": faithful.accuracy}
 
         def progress(epoch, batch, n):
             report(epoch * n + batch, s.epochs * n, f"epoch {epoch + 1}/{s.epochs}", milestone=batch == n)
 
         t0 = time.perf_counter()
-        history = fit(model, loss_cls(), train, s.epochs, s.lr, test_batches=clean_test if s.learning_curves else None,
+        history = fit(model, loss_fn, train, s.epochs, s.lr, after_epoch=curves if s.learning_curves else None,
                       generators=[generator], checkpoint=ctx.checkpoint(self.key), precision=s.precision,
                       progress=progress)
         t1 = time.perf_counter()
-        scores = {}
-        for protocol in PROTOCOLS:  # faithful first: its flips and crops continue the data's generator
-            batches = cifar_test_batches(protocol, data.test_x, data.test_y, s.eval_batch_size, generator, s.pipeline)
-            scores[protocol] = _scores(evaluate(model, batches, precision=s.precision), len(ctx.cifar_full.classes))
+        n_classes = len(ctx.cifar_full.classes)
+        scores = {protocol: _scores(test(protocol, s.epochs), n_classes) for protocol in PROTOCOLS}
         return {"model": self.model, "seed": self.seed, "parameters": count_parameters(model),
-                "history": history.__dict__, **scores,
+                "history": history.to_dict(), **scores,
                 "seconds": {"train": t1 - t0, "evaluate": time.perf_counter() - t1}}
+
+
+def _scoring_seed(seed, epoch):
+    """A seed for scoring after ``epoch`` epochs of the run seeded ``seed``: apart from every training seed."""
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, epoch, 0x5C0]).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
 def _scores(evaluation, n_classes):

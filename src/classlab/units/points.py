@@ -96,11 +96,19 @@ class PointsNet(Unit):
         # The listing's loop: DataLoader(shuffle=True) and optim.Adam(model.parameters(), lr=0.001), so
         # that faithful numbers equal a student's bit for bit (tests/test_listing.py runs the listing).
         train = listing_loader(X_train, y_train, s.points_batch_size, generator)
-        history = fit(model, nn.NLLLoss(), train, s.points_epochs, s.points_lr, fused=False)
+
+        def snapshot(epoch, model):  # the net as it was after a few epochs, for the report's sliders
+            if epoch + 1 not in s.snapshot_epochs and epoch + 1 != s.points_epochs:
+                return {}
+            return {"snapshots": {"epoch": epoch + 1, "accuracy": evaluate(model, [(X_test, y_test)]).accuracy,
+                                  "weights": {k: v.tolist() for k, v in layer_weights(model).items()}}}
+
+        history = fit(model, nn.NLLLoss(), train, s.points_epochs, s.points_lr, after_epoch=snapshot, fused=False)
         test = evaluate(model, [(X_test, y_test)])
         after = layer_weights(model)
         middle = [f"between.{i}" for i in range(self.n_hidden - 1)]
         return {
+            "snapshots": history.curves["snapshots"],
             "protocol": self.protocol, "n_hidden": self.n_hidden, "hidden_dim": self.hidden_dim, "seed": self.seed,
             "accuracy": test.accuracy, "final_train_loss": history.train_loss[-1],
             "parameters": count_parameters(model),
