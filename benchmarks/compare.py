@@ -44,8 +44,8 @@ from classlab.data.cifar import load_cifar10  # noqa: E402
 from classlab.models import CNN, Dense  # noqa: E402
 from classlab.settings import DEFAULT  # noqa: E402
 from classlab.svm import RBFSVC  # noqa: E402
-from classlab.context import Context, Inputs  # noqa: E402
-from classlab.units import CifarNet  # noqa: E402
+from classlab._context import Context, Inputs  # noqa: E402
+from classlab._units import CifarNet  # noqa: E402
 
 
 def training_flops_per_sample(model):
@@ -186,7 +186,7 @@ def main():
 
     if "part2" not in skip:
         from classlab.data.points import load_points
-        from classlab.questions import plan
+        from classlab._questions import plan
 
         pts = load_points()
         base, ours = [], []

@@ -128,7 +128,7 @@ def run_cli(*args):
     """Run ``classlab`` in-process; return (exit code, stdout, stderr)."""
     import contextlib
 
-    from classlab.cli import main
+    from classlab._cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

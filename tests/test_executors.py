@@ -118,7 +118,7 @@ def test_merge_refuses_unfinished_and_foreign_folders(one_seed_run, tmp_path):
 
 def test_log_gets_a_line_per_epoch_and_per_unit(cifar_forms, tmp_path):
     """Not at a terminal (a batch job's log): plain lines as units and epochs finish."""
-    from classlab.cli import main
+    from classlab._cli import main
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from scipy import stats
 
-from classlab.answers import accepted_range, counts, fmt
-from classlab.questions import REGISTRY
+from classlab._answers import accepted_range, counts, fmt
+from classlab._questions import REGISTRY
 from conftest import run_cli
 
 # The problem set's points per question, as it prints them.

@@ -73,8 +73,8 @@ def test_faithful_unit_equals_the_listing_bitwise(n_hidden, width):
     from dataclasses import replace
 
     from classlab.settings import DEFAULT
-    from classlab.context import Context
-    from classlab.units import PointsNet
+    from classlab._context import Context
+    from classlab._units import PointsNet
 
     torch.manual_seed(1234)  # whatever state the global generator is in: the listing reseeds it
     ours = PointsNet("faithful", n_hidden, width, 42).run(Context(replace(DEFAULT, points_epochs=EPOCHS)))

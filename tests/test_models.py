@@ -41,7 +41,7 @@ def test_outputs():
 
 
 def test_layer_table_totals_are_the_counts():
-    from classlab.questions.part1 import layer_table
+    from classlab._questions.part1 import layer_table
 
     for model in (Dense(), CNN()):
         table = layer_table(model)

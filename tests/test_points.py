@@ -7,10 +7,10 @@ from sklearn.model_selection import train_test_split
 
 from classlab.data.points import X_NAME, Y_NAME, embedded_paths, load_points, make_points, write_points
 from classlab.errors import DataError
-from classlab.questions.part2 import smallest_width
+from classlab._questions.part2 import smallest_width
 from classlab.settings import DEFAULT
-from classlab.context import Context, Inputs
-from classlab.units import PointsLogReg, PointsNet
+from classlab._context import Context, Inputs
+from classlab._units import PointsLogReg, PointsNet
 from conftest import run_cli
 
 
@@ -189,7 +189,7 @@ def test_generator_is_deterministic():
 
 def test_rebuilt_model_for_figures_is_the_trained_one():
     """The boundary figures redraw the nets from saved weights: they must predict as trained."""
-    from classlab.predictors import TorchClassifier, deep_classifier
+    from classlab._predictors import TorchClassifier, deep_classifier
 
     ctx = Context(DEFAULT.__class__(points_epochs=10))
     for unit in (PointsNet("faithful", 1, 4, 42), PointsNet("corrected", 3, 8, 0)):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from classlab.questions import ALL, PARTS, REGISTRY
+from classlab._questions import ALL, PARTS, REGISTRY
 from classlab.settings import DEFAULT
 
 
@@ -87,7 +87,7 @@ def test_part2_settings():
 
 def test_the_target_is_reached_at_or_above():
     """"0.99 or more": a width with exactly 0.99 qualifies."""
-    from classlab.questions.part2 import smallest_width
+    from classlab._questions.part2 import smallest_width
 
     assert smallest_width([2, 4, 8], [0.98, 0.99, 1.0], 0.99) == 4
     assert smallest_width([2, 4, 8], [0.5, 0.989999, 0.99], 0.99) == 8
@@ -113,7 +113,7 @@ def test_settings_round_trip_through_json():
 
 def test_losses_per_net():
     """1.4: "criterion = nn.NLLLoss()"; 1.6: "CrossEntropyLoss (since we do not apply the logarithmic softmax)"."""
-    from classlab.units import NETS
+    from classlab._units import NETS
 
     assert NETS["dense"][1] is nn.NLLLoss
     assert NETS["cnn"][1] is nn.CrossEntropyLoss
@@ -124,8 +124,8 @@ def test_part2_trains_with_nllloss_and_the_listings_adam(monkeypatch):
     from dataclasses import replace
 
     from classlab import training
-    from classlab.context import Context
-    from classlab.units import PointsNet
+    from classlab._context import Context
+    from classlab._units import PointsNet
 
     seen = {}
     real_fit = training.fit
@@ -135,7 +135,7 @@ def test_part2_trains_with_nllloss_and_the_listings_adam(monkeypatch):
                     batch_size=batches.batch_size)
         return real_fit(model, loss_fn, batches, epochs, lr, **kw)
 
-    monkeypatch.setattr("classlab.units.points.fit", spy)
+    monkeypatch.setattr("classlab._units.points.fit", spy)
     PointsNet("faithful", 1, 2, 42).run(Context(replace(DEFAULT, points_epochs=1)))
     assert seen == {"loss": nn.NLLLoss, "epochs": 1, "lr": 0.001, "fused": False, "batch_size": 50}
 
@@ -211,7 +211,7 @@ def test_flip_probability_and_crop_range():
 def test_training_batches_are_shuffled_and_test_batches_are_not():
     """Setup listing: train_loader shuffle=True, test_loader shuffle=False."""
     from classlab.data.batches import TensorBatches
-    from classlab.protocols import cifar_test_batches
+    from classlab._protocols import cifar_test_batches
 
     x, y = torch.zeros(100, 3, 32, 32, dtype=torch.uint8), torch.arange(100)
     train = TensorBatches(x, y, 50, torch.Generator().manual_seed(0))
@@ -242,8 +242,8 @@ def test_svc_unit_trains_on_the_first_n_points(monkeypatch):
     from dataclasses import replace
 
     from classlab import svm
-    from classlab.context import Context
-    from classlab.units import CifarSVC
+    from classlab._context import Context
+    from classlab._units import CifarSVC
 
     fitted = []
 

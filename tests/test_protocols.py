@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 import torch
 
-from classlab.context import Context
+from classlab._context import Context
 from classlab.data.augment import flip_crop, normalize
 from classlab.models import DeepClassifier, DeepClassifierCorrected
-from classlab.protocols import CORRECTED, FAITHFUL, cifar_test_batches, points_net, svc_pixels
+from classlab._protocols import CORRECTED, FAITHFUL, cifar_test_batches, points_net, svc_pixels
 from classlab.settings import DEFAULT
 from test_problem_set import _tiny_cifar
 
@@ -101,7 +101,7 @@ def test_corrected_points_net_is_seeded_by_the_run():
 def test_cifar_net_scores_faithful_on_augmented_and_corrected_on_clean(monkeypatch):
     """At the unit: the faithful accuracy comes from augmented test batches, the corrected one from clean ones."""
     from classlab.training import Evaluation
-    from classlab.units import CifarNet
+    from classlab._units import CifarNet
 
     ctx = Context(replace(DEFAULT, epochs=1, learning_curves=False))
     data = _tiny_cifar(ctx)
@@ -112,14 +112,14 @@ def test_cifar_net_scores_faithful_on_augmented_and_corrected_on_clean(monkeypat
         augmented = not torch.equal(x, clean)
         return Evaluation(float(augmented), 0.0, torch.zeros(len(x), dtype=torch.long), torch.zeros(len(x)).long())
 
-    monkeypatch.setattr("classlab.units.cifar.evaluate", spy)
+    monkeypatch.setattr("classlab._units.cifar.evaluate", spy)
     result = CifarNet("dense", 0).run(ctx)
     assert result["faithful"]["accuracy"] == 1.0 and result["corrected"]["accuracy"] == 0.0
 
 
 def test_cifar_svc_fits_and_predicts_each_protocol_on_its_own_pixels(monkeypatch):
     from classlab import svm
-    from classlab.units import CifarSVC
+    from classlab._units import CifarSVC
 
     calls = []
 

@@ -184,7 +184,7 @@ def test_offline_without_cifar_is_one_line(tmp_path, monkeypatch):
 
 
 def test_default_out_dir_never_reuses_a_folder(tmp_path):
-    from classlab.runner import default_out_dir
+    from classlab._runner import default_out_dir
 
     first = default_out_dir(tmp_path)
     first.mkdir()
@@ -217,8 +217,8 @@ def test_force_never_resumes_the_old_runs_checkpoints(tmp_path, cifar_forms):
 
 def test_answers_logic_with_mixed_outcomes_over_seeds():
     """A width sweep that qualifies under one seed and not another still gets its spread."""
-    from classlab.answers import seed_answer
-    from classlab.questions import REGISTRY
+    from classlab._answers import seed_answer
+    from classlab._questions import REGISTRY
     from classlab.settings import DEFAULT
 
     a = seed_answer(REGISTRY["2.4"], DEFAULT, [(0, 8, "none"), (1, 8, 16)], discrete=True)

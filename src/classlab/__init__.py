@@ -15,7 +15,7 @@ The public API (everything else is internal and may change):
 __version__ = "0.2.0"
 
 _PUBLIC = {
-    "run": "api", "load": "api", "Run": "api",
+    "run": "_api", "load": "_api", "Run": "_api",
     "Dense": "models", "CNN": "models", "DeepClassifier": "models", "DeepClassifierCorrected": "models",
     "count_parameters": "models",
     "load_cifar10": "data.cifar", "augment": "data.augment", "normalize": "data.augment",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn, optim
 
-from .atomic import torch_save
+from ._atomic import torch_save
 from .errors import ClasslabError
 
 

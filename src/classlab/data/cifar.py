@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..atomic import torch_save
+from .._atomic import torch_save
 from ..errors import ClasslabError, DataError
-from .safe_unpickle import load_batch
+from ._safe_unpickle import load_batch
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 BATCHES_FOLDER = "cifar-10-batches-py"

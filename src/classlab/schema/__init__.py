@@ -16,7 +16,7 @@ def load():
 
 def build():
     """The schema with the registry's question ids."""
-    from ..questions import ALL
+    from .._questions import ALL
 
     schema = load()
     schema["properties"]["answers"]["propertyNames"] = {"enum": list(ALL)}

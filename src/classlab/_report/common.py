@@ -1,6 +1,6 @@
 """What the sheet, answers.md, report.html and the quiz share: the banners and the answer rows."""
 
-from ..answers import FEW_SEEDS
+from .._answers import FEW_SEEDS
 from ..settings import differences
 
 QUICK_WARNING = ("QUICK RUN - THESE ARE NOT THE ANSWERS. This run used a small subset and 1 epoch "

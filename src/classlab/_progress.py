@@ -8,7 +8,7 @@ finished unit, with the elapsed time and what is left, as training tools print i
 import sys
 import time
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the text bar: at a terminal and in a notebook alike
 
 
 def _clock(seconds):
@@ -34,7 +34,9 @@ def unit_log(unit, stream=None):
 class Progress:
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        # A terminal, or a Jupyter notebook (whose output area redraws a progress bar in place).
+        self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()) or (
+            "ipykernel" in sys.modules and self.stream is sys.stderr)
         self.bar = None
         self.start_time = time.perf_counter()
 

@@ -1,4 +1,4 @@
-"""The ``classlab`` command line: a thin layer over ``classlab.runner`` (and ``classlab.merge``)."""
+"""The ``classlab`` command line: a thin layer over ``classlab._runner`` (and ``classlab._merge``)."""
 
 import argparse
 import shlex
@@ -6,7 +6,8 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__, questions
+from . import __version__
+from . import _questions as questions
 from .errors import ClasslabError
 from .settings import DEFAULT
 
@@ -105,8 +106,8 @@ def _on_sigterm(signum, frame):
 
 
 def cmd_run(args, argv):
-    from . import api
-    from .report.sheet import render_sheet
+    from . import _api as api
+    from ._report.sheet import render_sheet
 
     where = dict(workers=args.workers, ray=args.ray, ray_address=args.ray_address)
     if args.resume:
@@ -115,7 +116,7 @@ def cmd_run(args, argv):
     else:
         options = dict(run_options(args, argv), out=args.out, force=args.force)
         if args.out is None:
-            from .runner import default_out_dir
+            from ._runner import default_out_dir
 
             options["out"] = default_out_dir()
         out = Path(options["out"])
@@ -132,8 +133,8 @@ def cmd_run(args, argv):
 
 
 def cmd_merge(args, argv):
-    from .merge import merge
-    from .report.sheet import render_sheet
+    from ._merge import merge
+    from ._report.sheet import render_sheet
 
     out = Path(args.out)
     doc = merge(out, [Path(r) for r in args.runs], force=args.force, command=["classlab", *argv])
@@ -142,7 +143,7 @@ def cmd_merge(args, argv):
 
 
 def cmd_key(args, argv):
-    from .quiz import write_quiz
+    from ._quiz import write_quiz
 
     paths = write_quiz(Path(args.run), args.corrected_credit)
     print("Written: " + ", ".join(str(p) for p in paths))
@@ -150,7 +151,7 @@ def cmd_key(args, argv):
 
 
 def cmd_check(args, argv):
-    from .check import check, parse_answers, read_answers_file
+    from ._check import check, parse_answers, read_answers_file
 
     answers = read_answers_file(args.answers_file) if args.answers_file else {}
     answers |= parse_answers(args.answers)

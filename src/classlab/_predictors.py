@@ -32,7 +32,7 @@ def deep_classifier(result, n_features, n_classes):
     import torch
 
     from .models import DeepClassifierCorrected
-    from .units.points import named_layers
+    from ._units.points import named_layers
 
     model = DeepClassifierCorrected(result["n_hidden"], result["hidden_dim"], n_features, n_classes)
     with torch.no_grad():

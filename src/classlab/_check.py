@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 from .errors import ClasslabError
-from .key import build_key, load_run
-from .questions import ALL
+from ._key import build_key, load_run
+from ._questions import ALL
 
 
 def parse_answers(pairs, source="the command line"):

@@ -14,8 +14,8 @@ import os
 import time
 
 from .errors import ClasslabError
-from .progress import unit_log
-from .units import quiet
+from ._progress import unit_log
+from ._units import quiet
 
 
 def release_memory():

@@ -1,8 +1,8 @@
 """Part 1, Recognizing Objects: problems 1.1-1.8 on CIFAR-10."""
 
-from ..answers import Answer, Pitfall, Plot, seed_answer
+from .._answers import Answer, Pitfall, Plot, seed_answer
 from ..models import CNN, Dense, count_parameters
-from ..units import NETS, CifarFacts, CifarNet, CifarSVC
+from .._units import NETS, CifarFacts, CifarNet, CifarSVC
 from .registry import question
 
 WHERE_TEST = "Problem 1, setup listing: test_dataset = datasets.CIFAR10(..., transform=transform)"

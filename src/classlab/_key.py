@@ -1,6 +1,6 @@
 """The answer key of a finished run: per question, the answers to accept (with credit and feedback).
 
-One model serves both the quiz files (``classlab key``, ``classlab.quiz``) and the students'
+One model serves both the quiz files (``classlab key``, ``classlab._quiz``) and the students'
 checker (``classlab check``): what Moodle would accept is exactly what ``check`` accepts.
 
 A numerical question accepts every number that rounds into its range (``low``-``high`` on the
@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answers import fmt
+from ._answers import fmt
 from .errors import ClasslabError
-from .questions import REGISTRY
+from ._questions import REGISTRY
 
 FAITHFUL_FEEDBACK = "Correct: this is what the problem set's code gives."
 NO_MATCH_FEEDBACK = ("This matches none of the runs behind this key. Check your code against the problem set's "

@@ -12,9 +12,9 @@ import base64
 import html
 import xml.etree.ElementTree as ET
 
-from .atomic import write_text
-from .key import NO_MATCH_FEEDBACK, build_key, load_run
-from .report.common import banners, flagged
+from ._atomic import write_text
+from ._key import NO_MATCH_FEEDBACK, build_key, load_run
+from ._report.common import banners, flagged
 
 CATEGORY = "Problem Set 10 (classlab)"
 

@@ -15,9 +15,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import questions
-from .answers import Answer, Pitfall
-from .context import Inputs
+from . import _questions as questions
+from ._answers import Answer, Pitfall
+from ._context import Inputs
 from .errors import ClasslabError
 from .settings import DEFAULT, QUICK
 
@@ -28,7 +28,7 @@ def make_spec(questions_=None, *, seeds=1, seed_list=None, quick=False, cifar=No
               pipeline="tensor", precision="fp32", threads=None, curves=True, workers=None, ray=False,
               ray_address=None, command=None):
     """The RunSpec for these options (what ``classlab run`` and ``classlab.run`` run), checked."""
-    from .runner import RunSpec
+    from ._runner import RunSpec
 
     chosen = _question_ids(questions_)
     if seed_list is not None:
@@ -66,7 +66,7 @@ def make_spec(questions_=None, *, seeds=1, seed_list=None, quick=False, cifar=No
 
 
 def make_executor(spec, workers=None, ray=False, ray_address=None):
-    from .executors import Processes, Ray, Serial, import_ray
+    from ._executors import Processes, Ray, Serial, import_ray
 
     _at_least_1("--workers", workers)
     if workers and (ray or ray_address):
@@ -88,7 +88,7 @@ def run(questions=None, *, out=None, force=False, resume=None, workers=None, ray
     epochs, batch_size, points_epochs, ..., device, pipeline, precision, threads, curves). ``resume``: the
     folder of an interrupted run to continue. ``progress=False`` keeps the progress lines quiet.
     """
-    from .runner import RunSpec, default_out_dir, execute, prepare_out_dir
+    from ._runner import RunSpec, default_out_dir, execute, prepare_out_dir
 
     if resume is not None:
         out = Path(resume)
@@ -110,7 +110,7 @@ def run(questions=None, *, out=None, force=False, resume=None, workers=None, ray
 
 def load(run_dir):
     """The ``Run`` of a finished run's folder (its answers.json), e.g. to show it in a notebook."""
-    from .key import load_run
+    from ._key import load_run
 
     return Run(load_run(run_dir), Path(run_dir))
 
@@ -140,23 +140,23 @@ class Run:
 
     @property
     def banners(self):
-        from .report.common import banners
+        from ._report.common import banners
 
         return banners(self.doc)
 
     def __repr__(self):
-        from .report.sheet import render_sheet
+        from ._report.sheet import render_sheet
 
         return render_sheet(self.doc, self.out)
 
     def _repr_html_(self):
-        from .report.notebook import run_html
+        from ._report.notebook import run_html
 
         return run_html(self)
 
     def show(self, id):
         """Display answer ``id`` with its figures (in Jupyter; elsewhere, return its HTML)."""
-        from .report.notebook import answer_html
+        from ._report.notebook import answer_html
 
         html = answer_html(self.answers[id], self.out)
         try:

@@ -2,7 +2,7 @@
 
 import json
 
-from ..atomic import write_text
+from .._atomic import write_text
 
 
 def write_reports(doc, out):

@@ -7,9 +7,9 @@ in ``__init__``), so its answers are the same for every run seed: those units ru
 
 import numpy as np
 
-from ..answers import Answer, Pitfall, Plot, seed_answer, spread
-from ..protocols import CORRECTED, FAITHFUL
-from ..units import PointsFacts, PointsLogReg, PointsNet
+from .._answers import Answer, Pitfall, Plot, seed_answer, spread
+from .._protocols import CORRECTED, FAITHFUL
+from .._units import PointsFacts, PointsLogReg, PointsNet
 from .registry import question
 
 PINNED = 42  # the seed DeepClassifier.__init__ sets, standing for "the run's seed plays no part"

@@ -9,7 +9,7 @@ from torch import nn
 from ..data.augment import normalize
 from ..data.batches import PIPELINES
 from ..models import CNN, Dense, count_parameters
-from ..protocols import CORRECTED, FAITHFUL, PROTOCOLS, cifar_test_batches, svc_pixels
+from .._protocols import CORRECTED, FAITHFUL, PROTOCOLS, cifar_test_batches, svc_pixels
 from ..training import evaluate, fit, seed_everything
 from .base import Unit, quiet
 

@@ -7,7 +7,7 @@ from torch import nn
 
 from ..data.batches import listing_loader
 from ..models import count_parameters
-from ..protocols import points_net
+from .._protocols import points_net
 from ..training import evaluate, fit
 from .base import Unit, quiet
 

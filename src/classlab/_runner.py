@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__, questions
-from .answers import SCHEMA_VERSION
-from .atomic import write_text
-from .context import Context, Inputs
+from . import __version__
+from . import _questions as questions
+from ._answers import SCHEMA_VERSION
+from ._atomic import write_text
+from ._context import Context, Inputs
 from .errors import ClasslabError
-from .progress import Progress
+from ._progress import Progress
 from .settings import Settings
 
 RUN_FILES = ("answers.json", "answers.md", "report.html", "run.json")
@@ -60,7 +61,7 @@ class RunSpec:
 
 def execute(spec: RunSpec, out: Path, resume=False, executor=None, stream=None):
     """Run ``spec`` into ``out``: plan, execute, answer, render. Returns the answers document."""
-    from .executors import Serial
+    from ._executors import Serial
 
     t_start = time.perf_counter()
     write_text(out / "run.json", json.dumps(spec.to_dict(), indent=2))
@@ -110,8 +111,8 @@ def load_results(out, units):
 
 def finish(spec, out, results, timings, t_start=None):
     """Answer the questions from the units' results and write answers.json, answers.md, report.html, figures/."""
-    from .report import write_reports
-    from .report.figures import draw_all
+    from ._report import write_reports
+    from ._report.figures import draw_all
 
     answers, pitfalls = questions.answer_all(spec.questions, spec.settings, spec.seeds, results)
     figures = draw_all(answers, out)

@@ -10,10 +10,11 @@ seed) are taken from the first run.
 import json
 from dataclasses import replace
 
-from . import __version__, questions
-from .atomic import write_text
+from . import __version__
+from . import _questions as questions
+from ._atomic import write_text
 from .errors import ClasslabError
-from .runner import RunSpec, finish, load_results, prepare_out_dir
+from ._runner import RunSpec, finish, load_results, prepare_out_dir
 
 
 def _load(folder):

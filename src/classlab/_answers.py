@@ -75,7 +75,7 @@ class Answer:
         return cls(**{k: v for k, v in d.items() if k != "display"}, folder=folder)
 
     def _repr_html_(self):
-        from .report.notebook import answer_html
+        from ._report.notebook import answer_html
 
         return answer_html(self, self.folder)
 

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..atomic import atomic_path  # noqa: E402
+from .._atomic import atomic_path  # noqa: E402
 
 
 def draw_all(answers, out_dir):
@@ -38,7 +38,7 @@ class Figures:
         if plot.kind == "width_sweep":
             return self.width_sweep(d["widths"], d["series"], d["threshold"], plot.name, plot.title)
         if plot.kind == "boundaries":
-            from ..predictors import from_description
+            from .._predictors import from_description
 
             X, y = np.asarray(d["X"]), np.asarray(d["y"])
             panels = [(p["title"], from_description(p["model"], X.shape[1], d["classes"])) for p in d["panels"]]

@@ -5,7 +5,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from ..questions import PARTS, REGISTRY
+from .._questions import PARTS, REGISTRY
 from . import explorer
 from .common import QUICK_WARNING, STAND_IN_WARNING, answer_rows, banners, range_note
 

@@ -4,7 +4,7 @@
 class Unit:
     """Base of the unit dataclasses (see the package docstring)."""
 
-    stage = 9  # lower stages run first in a serial run (see ``classlab.questions.plan``)
+    stage = 9  # lower stages run first in a serial run (see ``classlab._questions.plan``)
     needs = None  # "cifar" | "points" | None
     heavy = False  # large allocations: give memory back to the system after it
 
