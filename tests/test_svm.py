@@ -96,3 +96,12 @@ def test_same_model_as_svc_for_its_parameters(blobs, params):
     assert np.array_equal(ours.predict(Xt), ref.predict(Xt))
     np.testing.assert_allclose(ours.decision_function(Xt), ref.decision_function(Xt), rtol=1e-6, atol=1e-8)
     np.testing.assert_array_equal(ours.support_vectors_, ref.support_vectors_)
+
+
+def test_symmetric_kernel_is_sklearns_and_exactly_symmetric(blobs):
+    from sklearn.metrics.pairwise import rbf_kernel as sk_rbf
+
+    X = blobs[0].astype(np.float64)
+    K = rbf_kernel(X, None, 0.01, block=37)
+    np.testing.assert_allclose(K, sk_rbf(X, X, gamma=0.01), rtol=1e-10)
+    assert np.array_equal(K, K.T)

@@ -12,7 +12,7 @@ class Settings:
     epochs: int = 10
     batch_size: int = 50
     lr: float = 1e-3
-    eval_batch_size: int = 1000  # evaluation only; no effect on results
+    eval_batch_size: int = 500  # evaluation only; no effect on results (small enough to reuse its memory)
     svc_train_points: int = 10_000  # "use only the first 10k points from the training set"
     train_subset: int | None = None  # None: all 50,000
     test_subset: int | None = None  # None: all 10,000

@@ -37,18 +37,23 @@ def _tiles(X, block, rows):
         yield s, np.asarray(rows(X[s:s + block]), dtype=np.float64)
 
 
-def rbf_kernel(A, B, gamma, block=2048, rows=np.asarray):
-    """``exp(-gamma * |a - b|^2)`` for all rows a of A and b of B, in float64.
+def rbf_kernel(A, B=None, gamma=1.0, block=2048, rows=np.asarray):
+    """``exp(-gamma * |a - b|^2)`` for all rows a of A and b of B (``B=None``: of A itself), in float64.
 
     ``rows`` turns a slice of rows into features (default: as they are). Tiles are made and
     cast to float64 one at a time, so memory holds the result and two tiles, never float64
-    copies of A and B (and, with ``rows``, not even float copies).
+    copies of A and B (and, with ``rows``, not even float copies). Without B the matrix is
+    symmetric: each tile below the diagonal is the transpose of one above it, computed once.
     """
+    symmetric = B is None
+    B = A if symmetric else B
     a2 = np.concatenate([np.einsum("ij,ij->i", a, a) for _, a in _tiles(A, block, rows)])
-    b2 = np.concatenate([np.einsum("ij,ij->i", b, b) for _, b in _tiles(B, block, rows)])
+    b2 = a2 if symmetric else np.concatenate([np.einsum("ij,ij->i", b, b) for _, b in _tiles(B, block, rows)])
     K = np.empty((len(A), len(B)), dtype=np.float64)
     for s, a in _tiles(A, block, rows):
         for t, b in _tiles(B, block, rows):
+            if symmetric and t < s:
+                continue
             k = K[s:s + len(a), t:t + len(b)]
             np.matmul(a, b.T, out=k)
             k *= -2.0
@@ -57,6 +62,11 @@ def rbf_kernel(A, B, gamma, block=2048, rows=np.asarray):
             np.maximum(k, 0.0, out=k)
             k *= -gamma
             np.exp(k, out=k)
+            if symmetric and t > s:
+                K[t:t + len(b), s:s + len(a)] = k.T
+            elif symmetric:  # a tile on the diagonal: BLAS need not round (i, j) and (j, i) alike
+                lower = np.tril_indices(len(k), -1)
+                k[lower] = k.T[lower]
     return K
 
 
@@ -116,7 +126,7 @@ class RBFSVC(ClassifierMixin, BaseEstimator):
             self.gamma_ = 1.0 / self.n_features_in_
         else:
             self.gamma_ = float(self.gamma)
-        K = rbf_kernel(X, X, self.gamma_, self.block, self._rows)
+        K = rbf_kernel(X, None, self.gamma_, self.block, self._rows)
         self.svc_ = SVC(kernel="precomputed", C=self.C, tol=self.tol, shrinking=self.shrinking,
                         cache_size=self.cache_size, class_weight=self.class_weight, max_iter=self.max_iter,
                         decision_function_shape=self.decision_function_shape, break_ties=self.break_ties)
