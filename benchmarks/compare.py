@@ -1,20 +1,26 @@
-"""classlab against the problem set's own code, side by side in one invocation.
+"""classlab against the problem set's own code, side by side in one invocation, on the machine at hand.
 
     python benchmarks/compare.py --cifar ../shared/data/cifar10-jpeg.tar.gz
 
-Runs both on the same data and machine, alternating them, and writes a table of ratios (medians
-over repeats) to benchmarks/results/ as JSON and Markdown:
+Runs both on the same data and machine (both on the CPU), alternating them, and writes the results
+to ``benchmarks/results/<machine kind>.{json,md}`` (one file per kind of machine met, so that the
+README can show them side by side; ``machine_kind()`` names the kind from the CPU):
 
-* dense and CNN epoch times, and accuracy parity over seeds (each seed trains 10 epochs both ways);
-* the nets' fraction of this machine's compute limit: training FLOPs per epoch from the layer
-  shapes (forward multiply-adds x 2 x 3, minus the first layer's input gradient) over the epoch
-  time, against the fp32 matrix-multiply rate measured here (a large torch.mm);
-* SVC fit+predict: SVC(kernel='rbf') against classlab's precomputed-kernel SVC on the same
-  features, with the support vectors and predictions compared;
-* part 2 as a whole; the whole `classlab run` against the seed code's steps added up;
-* peak memory of the whole run, and of --quick runs with 1 and 20 seeds; bf16 as an option.
+* ``nets``: dense and CNN epoch times, and accuracy parity over seeds (10 epochs each, both ways); the
+  nets' fraction of this machine's compute limit: training FLOPs per epoch from the layer shapes
+  (forward multiply-adds x 2 x 3, minus the first layer's input gradient) over the epoch time,
+  against the fp32 matrix-multiply rate measured here (a large torch.mm);
+* ``svc``: SVC(kernel='rbf') against classlab's RBFSVC on the same features (same support vectors?);
+  and the problem set's own SVC on its augmented arrays, for the coverage check;
+* ``part2``: part 2 as a whole; ``run``: the whole `classlab run` against the seed code's steps added up;
+* ``workers``: two worker processes against the serial run (part 2 over four seeds; the whole run);
+* ``memory``: peak memory of --quick runs with 1 and 20 seeds; ``bf16``: bfloat16 autocast as an option,
+  with the vector ISA oneDNN picks for it (AMX where the CPU has it);
+* ``coverage``: how many of the problem set's own answers (its code, its random streams, the same data)
+  fall inside the accepted ranges of a ``classlab run --seeds 5``.
 
-``--smoke`` shrinks everything (a subset, 2 epochs, 1 seed) to check the script itself.
+``--smoke`` shrinks everything (a subset, 2 epochs, 1 seed) to check the script itself; ``--only`` and
+``--skip`` choose phases, ``--update`` keeps the other phases of the existing file.
 """
 
 import argparse
@@ -22,6 +28,7 @@ import dataclasses
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -39,13 +46,85 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import seed_code  # noqa: E402
 
-from classlab.data.augment import normalize  # noqa: E402
+from classlab import DEFAULT, RBFSVC, normalize  # noqa: E402
+from classlab._context import Context, Inputs  # noqa: E402
+from classlab._executors import keep_freed_memory  # noqa: E402
+from classlab._units import CifarNet  # noqa: E402
 from classlab.data.cifar import load_cifar10  # noqa: E402
 from classlab.models import CNN, Dense  # noqa: E402
-from classlab.settings import DEFAULT  # noqa: E402
-from classlab.svm import RBFSVC  # noqa: E402
-from classlab._context import Context, Inputs  # noqa: E402
-from classlab._units import CifarNet  # noqa: E402
+
+PHASES = ("nets", "svc", "part2", "run", "workers", "memory", "bf16", "coverage")
+FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_tile", "amx_bf16")
+
+
+# ----------------------------------------------------------------------------- the machine
+
+
+def cpu_info():
+    info = {"model_name": platform.processor() or platform.machine(), "vendor": "", "family": None, "model": None,
+            "flags": []}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = (part.strip() for part in line.partition(":"))
+            if key == "model name":
+                info["model_name"] = value
+            elif key == "vendor_id":
+                info["vendor"] = value
+            elif key == "cpu family":
+                info["family"] = int(value)
+            elif key == "model":
+                info["model"] = int(value)
+            elif key == "flags":
+                info["flags"] = [f for f in FLAGS if f in value.split()]
+                break
+    except OSError:
+        pass
+    return info
+
+
+def machine_kind(info=None):
+    """A short name for the kind of CPU: what decides classlab's speed (vendor, generation, vector units)."""
+    info = info or cpu_info()
+    if info["vendor"] == "AuthenticAMD":
+        generation = {25: "zen4" if "avx512f" in info["flags"] else "zen3", 26: "zen5"}.get(
+            info["family"], f"family{info['family']}")
+        return f"amd-epyc-{generation}"
+    if info["vendor"] == "GenuineIntel":
+        return "intel-xeon-" + ("amx" if "amx_bf16" in info["flags"] else "avx512" if "avx512f" in info["flags"]
+                                else f"family{info['family']}-model{info['model']}")
+    return re.sub(r"[^a-z0-9]+", "-", info["model_name"].lower()).strip("-") or platform.machine()
+
+
+def onednn_isa(precision):
+    """The implementation oneDNN runs a convolution with, in this precision (ONEDNN_VERBOSE, a fresh process)."""
+    code = ("import torch; c = torch.nn.Conv2d(32, 64, 3).to(memory_format=torch.channels_last); "
+            "x = torch.randn(8, 32, 15, 15).contiguous(memory_format=torch.channels_last)\n"
+            f"with torch.autocast('cpu', dtype=torch.bfloat16, enabled={precision == 'bf16'}): c(x)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, ONEDNN_VERBOSE="1")).stdout
+    return sorted(set(re.findall(r",exec,cpu,convolution,([^,]+),", out))) or ["unknown"]
+
+
+def versions():
+    import sklearn
+
+    config = torch.__config__.show()
+    mkl = re.search(r"Math Kernel Library Version ([\d.]+)", config)
+    dnn = re.search(r"MKL-DNN v([\d.]+)", config)
+    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__, "mkl": mkl and mkl[1], "onednn": dnn and dnn[1],
+            "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
+def matmul_gflops(n=4096, repeats=3):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        torch.mm(a, b)
+        times.append(time.perf_counter() - t)
+    return 2 * n ** 3 / statistics.median(times) / 1e9
 
 
 def training_flops_per_sample(model):
@@ -69,21 +148,7 @@ def training_flops_per_sample(model):
     return 2 * 3 * sum(macs) - 2 * macs[0]
 
 
-def matmul_gflops(n=4096, repeats=3):
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        torch.mm(a, b)
-        times.append(time.perf_counter() - t)
-    return 2 * n ** 3 / statistics.median(times) / 1e9
-
-
-def classlab_net(which, seed, ctx):
-    r = CifarNet(which, seed).run(ctx)
-    return {"accuracy": r["faithful"]["accuracy"], "accuracy_clean": r["corrected"]["accuracy"],
-            "epoch_s": r["history"]["epoch_seconds"], "total_s": r["seconds"]["train"] + r["seconds"]["evaluate"]}
+# ----------------------------------------------------------------------------- helpers
 
 
 def timed(fn, *args):
@@ -92,19 +157,192 @@ def timed(fn, *args):
     return out, time.perf_counter() - t
 
 
-def run_cli(args):
-    """Run `classlab run` in a fresh process; return its wall time and answers.json."""
+def mean_sd(values):
+    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "values": values}
+
+
+def classlab_net(which, seed, ctx):
+    r = CifarNet(which, seed).run(ctx)
+    return {"accuracy": r["faithful"]["accuracy"], "accuracy_clean": r["corrected"]["accuracy"],
+            "epoch_s": r["history"]["epoch_seconds"], "total_s": r["seconds"]["train"] + r["seconds"]["evaluate"]}
+
+
+def run_cli(args, command="run"):
+    """`classlab run` (or another command) in a fresh process on the CPU: wall time and answers.json."""
     out = Path(tempfile.mkdtemp(prefix="classlab-bench-")) / "out"
+    extra = ["--device", "cpu", "--out", str(out)] if command == "run" else []
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "classlab", "run", "--device", "cpu", "--out", str(out), *args], check=True,
-                   stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(HERE.parent / "src")))
+    subprocess.run([sys.executable, "-m", "classlab", command, *extra, *args], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(HERE.parent / "src")))
     wall = time.perf_counter() - t
     return wall, json.loads((out / "answers.json").read_text())
 
 
-def mean_sd(values):
-    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-            "values": values}
+def log(text):
+    print(f"  {text}", flush=True)
+
+
+# ----------------------------------------------------------------------------- phases
+
+
+def phase_nets(b):
+    nets = {}
+    for which, model in (("dense", Dense()), ("cnn", CNN())):
+        base, ours = [], []
+        for seed in range(b.seeds):
+            # Alternate who goes first, so drift in the machine's speed hits both alike.
+            pair = [("seed", lambda: seed_code.train_cifar(which, b.data, seed, b.epochs)),
+                    ("classlab", lambda: classlab_net(which, seed, b.ctx))]
+            for name, fn in (pair if seed % 2 == 0 else pair[::-1]):
+                r = fn()
+                (base if name == "seed" else ours).append(r)
+                log(f"{which} seed {seed} {name}: acc {r['accuracy']:.4f} clean {r['accuracy_clean']:.4f} "
+                    f"epoch {statistics.median(r['epoch_s']):.2f}s")
+        flops = training_flops_per_sample(model) * len(b.data.train_y)
+        b_ep = statistics.median([e for r in base for e in r["epoch_s"]])
+        o_ep = statistics.median([e for r in ours for e in r["epoch_s"]])
+        nets[which] = {
+            "epoch_s": {"seed": b_ep, "classlab": o_ep, "speedup": b_ep / o_ep},
+            "eval_s_seed": statistics.median([r["eval_s"] for r in base]),
+            "train_tflop_per_epoch": flops / 1e12,
+            "accuracy": {"seed": mean_sd([r["accuracy"] for r in base]),
+                         "classlab": mean_sd([r["accuracy"] for r in ours])},
+            "accuracy_clean": {"seed": mean_sd([r["accuracy_clean"] for r in base]),
+                               "classlab": mean_sd([r["accuracy_clean"] for r in ours])},
+        }
+    return nets
+
+
+def phase_svc(b):
+    from sklearn.svm import SVC
+
+    n = b.svc_n
+    (X, y, Xt, yt), arrays_s = timed(seed_code.svc_arrays, b.data, n)
+    Xc = normalize(b.data.train_x[:n]).reshape(n, -1).numpy()
+    Xtc = normalize(b.data.test_x).reshape(len(b.data.test_x), -1).numpy()
+    yc = b.data.train_y[:n].numpy()
+    ours, ours_s = timed(lambda: (lambda m: (m, m.predict(Xtc)))(RBFSVC().fit(Xc, yc)))
+    ref, ref_s = timed(lambda: (lambda m: (m, m.predict(Xtc)))(SVC(kernel="rbf").fit(Xc, yc)))
+    # The problem set's own 1.7/1.8 (seed 0): SVC(kernel='rbf') on its augmented arrays, for the coverage check.
+    own = SVC(kernel="rbf").fit(X, y)
+    res = {"points": n, "seed_arrays_s": arrays_s,
+           "fit_predict_s": {"seed": ref_s, "classlab": ours_s, "speedup": ref_s / ours_s},
+           "same_support_vectors": bool(np.array_equal(ref[0].support_, ours[0].support_)),
+           "same_predictions": bool(np.array_equal(ref[1], ours[1])),
+           "n_support": int(ours[0].n_support_.sum()), "accuracy": float((ours[1] == yt).mean()),
+           "seed_code_faithful": {"seed": 0, "accuracy": float(own.score(Xt, yt)),
+                                  "n_support": int(own.n_support_.sum())}}
+    log(f"svc: {res}")
+    return res
+
+
+def phase_part2(b):
+    from classlab._questions import plan
+    from classlab.data.points import load_points
+
+    pts = load_points()
+    base, ours = [], []
+    answers = None
+    for r in range(b.part2_repeats):
+        units = plan(["2.1", "2.2", "2.3", "2.4"], DEFAULT, [0])
+        pair = [(base, lambda: seed_code.part2(pts.X, pts.y)),
+                (ours, lambda: [u.run(Context(DEFAULT)) for u in units])]
+        for sink, fn in (pair if r % 2 == 0 else pair[::-1]):
+            out, seconds = timed(fn)
+            sink.append(seconds)
+            if sink is base:
+                answers = out
+    res = {"seed_s": statistics.median(base), "classlab_s": statistics.median(ours),
+           "speedup": statistics.median(base) / statistics.median(ours), "seed_code_answers": answers}
+    log(f"part 2: {res}")
+    return res
+
+
+def phase_run(b, res):
+    wall, doc = run_cli(b.cli_args)
+    n = res["nets"]
+    seed_steps = {
+        "dense": n["dense"]["epoch_s"]["seed"] * b.epochs + n["dense"]["eval_s_seed"],
+        "cnn": n["cnn"]["epoch_s"]["seed"] * b.epochs + n["cnn"]["eval_s_seed"],
+        "svc": res["svc"]["seed_arrays_s"] + res["svc"]["fit_predict_s"]["seed"],
+        "part2": res["part2"]["seed_s"],
+    }
+    out = {"classlab_s": wall, "seed_steps_s": seed_steps, "seed_total_s": sum(seed_steps.values()),
+           "speedup": sum(seed_steps.values()) / wall, "peak_rss_mib": doc["resources"]["peak_rss_mib"],
+           "classlab_timings": doc["timings"]}
+    log(f"whole run: {out}")
+    return out
+
+
+def phase_workers(b):
+    fast = ["--only", "2.1,2.2,2.3,2.4", "--seeds", "4"]
+    serial_fast, _ = run_cli(fast)
+    workers_fast, _ = run_cli(fast + ["--workers", "2"])
+    serial_whole, _ = run_cli(b.cli_args)
+    workers_whole, _ = run_cli(b.cli_args + ["--workers", "2"])
+    res = {"part2_4_seeds": {"serial_s": serial_fast, "workers_s": workers_fast,
+                             "speedup": serial_fast / workers_fast},
+           "whole_run": {"serial_s": serial_whole, "workers_s": workers_whole, "speedup": serial_whole / workers_whole}}
+    log(f"workers: {res}")
+    return res
+
+
+def phase_memory(b):
+    args = ["--cifar", b.cifar, "--quick"] + (["--data-dir", b.data_dir] if b.data_dir else [])
+    res = {str(k): run_cli(args + ["--seeds", str(k)])[1]["resources"]["peak_rss_mib"] for k in (1, 20)}
+    log(f"quick memory: {res}")
+    return res
+
+
+def phase_bf16(b):
+    bctx = Context(dataclasses.replace(b.settings, precision="bf16"), b.inputs)
+    res = {w: classlab_net(w, 0, bctx) for w in ("dense", "cnn")}
+    res["onednn_isa"] = {"fp32": onednn_isa("fp32"), "bf16": onednn_isa("bf16")}
+    log(f"bf16: { {w: (r['accuracy_clean'], statistics.median(r['epoch_s'])) for w, r in res.items() if w != 'onednn_isa'} }")
+    return res
+
+
+def phase_coverage(b, res):
+    """The problem set's own answers (from the nets, svc and part2 phases) against classlab's ranges."""
+    seeds = 2 if b.smoke else 5
+    _, doc = run_cli(b.cli_args + ["--seeds", str(seeds)])
+    answers = doc["answers"]
+    own = []
+    for which, id in (("dense", "1.4"), ("cnn", "1.6")):
+        own += [(id, v) for v in res["nets"][which]["accuracy"]["seed"]["values"]]
+    own += [("1.7", res["svc"]["seed_code_faithful"]["accuracy"]), ("1.8", res["svc"]["seed_code_faithful"]["n_support"])]
+    p2 = res["part2"]["seed_code_answers"]
+    own += [("2.1", p2["logreg"]), ("2.3", p2["h1-w2"])]
+    widths = DEFAULT.widths
+    own.append(("2.4", min((w for w in widths if p2[f"h1-w{w}"] >= DEFAULT.target_accuracy), default="none")))
+    rows = []
+    for id, value in own:
+        a = answers[id]
+        digits = a["digits"]
+        shown = f"{value:.{digits}f}" if digits is not None and isinstance(value, float) else str(value)
+        spread = (a.get("spread") or {}).get("faithful")
+        if spread is None:  # deterministic (2.1): the key accepts its rounded value
+            inside, accepted = shown == a["display"], a["display"]
+        elif "values" in spread or not isinstance(spread["low"], (int, float)) or not _is_number(shown):
+            inside, accepted = shown in spread.get("values", [spread["accepted"]]), spread["accepted"]
+        else:
+            inside, accepted = spread["low"] <= float(shown) <= spread["high"], spread["accepted"]
+        rows.append({"question": id, "seed_code": shown, "accepted": accepted, "inside": inside})
+    out = {"classlab_seeds": seeds, "rows": rows, "inside": sum(r["inside"] for r in rows), "total": len(rows)}
+    log(f"coverage: {out['inside']}/{out['total']} inside")
+    return out
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+# ----------------------------------------------------------------------------- main
 
 
 def main():
@@ -114,146 +352,87 @@ def main():
     ap.add_argument("--seeds", type=int, default=3, help="seeds for accuracy parity (each trains 10 epochs both ways)")
     ap.add_argument("--part2-repeats", type=int, default=3)
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, to check the script")
-    ap.add_argument("--skip", default="", help="comma list of phases to skip: nets,svc,part2,run,memory,bf16")
+    ap.add_argument("--only", default="", help=f"comma list of phases to run ({','.join(PHASES)})")
+    ap.add_argument("--skip", default="", help="comma list of phases to skip")
     ap.add_argument("--update", action="store_true",
-                    help="start from the existing results file and replace only the phases run now")
+                    help="start from this machine kind's results file and replace only the phases run now")
     ap.add_argument("--out", default=str(HERE / "results"))
     a = ap.parse_args()
-    skip = set(filter(None, a.skip.split(",")))
-    epochs, seeds = (2, 1) if a.smoke else (10, a.seeds)
-    n_train, n_test, svc_n = (5000, 1000, 1000) if a.smoke else (None, None, 10_000)
-    threads = torch.get_num_threads()
-    data = load_cifar10(a.cifar, a.data_dir).subset(n_train, n_test)
+    only, skip = set(filter(None, a.only.split(","))), set(filter(None, a.skip.split(",")))
+    wanted = [p for p in PHASES if (not only or p in only) and p not in skip]
+    keep_freed_memory()  # as classlab's runs do
+
+    class Bench:  # the shared setup of the phases
+        pass
+
+    b = Bench()
+    b.smoke, b.cifar, b.data_dir, b.part2_repeats = a.smoke, a.cifar, a.data_dir, a.part2_repeats
+    b.epochs, b.seeds = (2, 1) if a.smoke else (10, a.seeds)
+    n_train, n_test, b.svc_n = (5000, 1000, 1000) if a.smoke else (None, None, 10_000)
+    b.data = load_cifar10(a.cifar, a.data_dir).subset(n_train, n_test)
     # Both sides on the CPU: the problem set's code knows no other device, and a CUDA machine must
     # not pit classlab on its GPU against the baseline on the CPU.
-    settings = dataclasses.replace(DEFAULT, epochs=epochs, train_subset=n_train, test_subset=n_test,
-                                   learning_curves=False, device="cpu")
-    inputs = Inputs(cifar=a.cifar, data_dir=a.data_dir)
-    ctx = Context(settings, inputs)
-    previous = Path(a.out) / ("smoke.json" if a.smoke else "latest.json")
-    res = json.loads(previous.read_text()) if a.update and previous.exists() else {}
-    res |= {"machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                       "cpus": os.cpu_count(), "torch_threads": threads, "python": platform.python_version(),
-                       "torch": torch.__version__},
-           "data": data.describe(), "epochs": epochs, "seeds": res.get("seeds", seeds) if a.update else seeds,
-           "started": res.get("started") if a.update else datetime.now().isoformat(" ", "seconds")}
-    print(f"benchmark on {res['machine']['processor']}, {threads} torch threads", flush=True)
-    res["matmul_gflops"] = ([] if not a.update else res.get("matmul_gflops", [])) + [matmul_gflops()]
+    b.settings = dataclasses.replace(DEFAULT, epochs=b.epochs, train_subset=n_train, test_subset=n_test,
+                                     learning_curves=False, device="cpu")
+    b.inputs = Inputs(cifar=a.cifar, data_dir=a.data_dir)
+    b.ctx = Context(b.settings, b.inputs)
+    b.cli_args = ["--cifar", a.cifar] + (["--data-dir", a.data_dir] if a.data_dir else [])
+    if a.smoke:
+        b.cli_args += ["--epochs", str(b.epochs), "--train-subset", str(n_train), "--test-subset", str(n_test),
+                       "--svc-points", str(b.svc_n)]
 
-    if "nets" not in skip:
-        nets = {}
-        for which, model in (("dense", Dense()), ("cnn", CNN())):
-            base, ours = [], []
-            for seed in range(seeds):
-                # Alternate who goes first, so drift in the machine's speed hits both alike.
-                pair = [("seed", lambda: seed_code.train_cifar(which, data, seed, epochs)),
-                        ("classlab", lambda: classlab_net(which, seed, ctx))]
-                for name, fn in (pair if seed % 2 == 0 else pair[::-1]):
-                    r = fn()
-                    (base if name == "seed" else ours).append(r)
-                    print(f"  {which} seed {seed} {name}: acc {r['accuracy']:.4f} clean {r['accuracy_clean']:.4f} "
-                          f"epoch {statistics.median(r['epoch_s']):.2f}s", flush=True)
-            flops = training_flops_per_sample(model) * len(data.train_y)
-            b_ep = statistics.median([e for r in base for e in r["epoch_s"]])
-            o_ep = statistics.median([e for r in ours for e in r["epoch_s"]])
-            nets[which] = {
-                "epoch_s": {"seed": b_ep, "classlab": o_ep, "speedup": b_ep / o_ep},
-                "eval_s_seed": statistics.median([r["eval_s"] for r in base]),
-                "train_tflop_per_epoch": flops / 1e12,
-                "accuracy": {"seed": mean_sd([r["accuracy"] for r in base]),
-                             "classlab": mean_sd([r["accuracy"] for r in ours])},
-                "accuracy_clean": {"seed": mean_sd([r["accuracy_clean"] for r in base]),
-                                   "classlab": mean_sd([r["accuracy_clean"] for r in ours])},
-            }
-        res["nets"] = nets
-
-    if "svc" not in skip:
-        from sklearn.svm import SVC
-
-        (X, y, Xt, yt), arrays_s = timed(seed_code.svc_arrays, data, svc_n)
-        Xc = normalize(data.train_x[:svc_n]).reshape(svc_n, -1).numpy()
-        Xtc = normalize(data.test_x).reshape(len(data.test_x), -1).numpy()
-        yc, ytc = data.train_y[:svc_n].numpy(), data.test_y.numpy()
-        ours, ours_s = timed(lambda: (lambda m: (m, m.predict(Xtc)))(RBFSVC().fit(Xc, yc)))
-        ref, ref_s = timed(lambda: (lambda m: (m, m.predict(Xtc)))(SVC(kernel="rbf").fit(Xc, yc)))
-        res["svc"] = {"points": svc_n, "seed_arrays_s": arrays_s,
-                      "fit_predict_s": {"seed": ref_s, "classlab": ours_s, "speedup": ref_s / ours_s},
-                      "same_support_vectors": bool(np.array_equal(ref[0].support_, ours[0].support_)),
-                      "same_predictions": bool(np.array_equal(ref[1], ours[1])),
-                      "n_support": int(ours[0].n_support_.sum()),
-                      "accuracy": float((ours[1] == ytc).mean())}
-        print(f"  svc: {res['svc']}", flush=True)
-
-    if "part2" not in skip:
-        from classlab.data.points import load_points
-        from classlab._questions import plan
-
-        pts = load_points()
-        base, ours = [], []
-        for r in range(a.part2_repeats):
-            units = plan(["2.1", "2.2", "2.3", "2.4"], DEFAULT, [0])
-            pair = [(base, lambda: seed_code.part2(pts.X, pts.y)),
-                    (ours, lambda: [u.run(Context(DEFAULT)) for u in units])]
-            for sink, fn in (pair if r % 2 == 0 else pair[::-1]):
-                sink.append(timed(fn)[1])
-        res["part2"] = {"seed_s": statistics.median(base), "classlab_s": statistics.median(ours),
-                        "speedup": statistics.median(base) / statistics.median(ours)}
-        print(f"  part 2: {res['part2']}", flush=True)
-
-    if "run" not in skip and "nets" in res and "svc" in res and "part2" in res:
-        args = ["--cifar", a.cifar] + (["--data-dir", a.data_dir] if a.data_dir else [])
-        if a.smoke:
-            args += ["--epochs", str(epochs), "--train-subset", str(n_train), "--test-subset", str(n_test),
-                     "--svc-points", str(svc_n)]
-        wall, doc = run_cli(args)
-        n = res["nets"]
-        seed_steps = {
-            "dense": n["dense"]["epoch_s"]["seed"] * epochs + n["dense"]["eval_s_seed"],
-            "cnn": n["cnn"]["epoch_s"]["seed"] * epochs + n["cnn"]["eval_s_seed"],
-            "svc": res["svc"]["seed_arrays_s"] + res["svc"]["fit_predict_s"]["seed"],
-            "part2": res["part2"]["seed_s"],
-        }
-        res["whole_run"] = {"classlab_s": wall, "seed_steps_s": seed_steps, "seed_total_s": sum(seed_steps.values()),
-                            "speedup": sum(seed_steps.values()) / wall,
-                            "peak_rss_mib": doc["resources"]["peak_rss_mib"]}
-        print(f"  whole run: {res['whole_run']}", flush=True)
-
-    if "memory" not in skip:
-        args = ["--cifar", a.cifar, "--quick"] + (["--data-dir", a.data_dir] if a.data_dir else [])
-        res["quick_memory_mib"] = {str(k): run_cli(args + ["--seeds", str(k)])[1]["resources"]["peak_rss_mib"]
-                                   for k in (1, 20)}
-        print(f"  quick memory: {res['quick_memory_mib']}", flush=True)
-
-    if "bf16" not in skip:
-        bctx = Context(dataclasses.replace(settings, precision="bf16"), inputs)
-        res["bf16"] = {w: classlab_net(w, 0, bctx) for w in ("dense", "cnn")}
-        print(f"  bf16: { {w: (r['accuracy_clean'], statistics.median(r['epoch_s'])) for w, r in res['bf16'].items()} }",
-              flush=True)
-
-    res["matmul_gflops"].append(matmul_gflops())
+    cpu = cpu_info()
+    kind = "smoke" if a.smoke else machine_kind(cpu)
+    path = Path(a.out) / f"{kind}.json"
+    res = json.loads(path.read_text()) if a.update and path.exists() else {}
+    res |= {"kind": kind, "cpu": cpu, "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                                                  "torch_threads": torch.get_num_threads()},
+            "versions": versions(), "data": b.data.describe(), "epochs": b.epochs,
+            "seeds": res.get("seeds", b.seeds) if a.update else b.seeds,
+            "started": res.get("started") if a.update else datetime.now().isoformat(" ", "seconds")}
+    print(f"benchmark on {cpu['model_name']} ({kind}), {torch.get_num_threads()} torch threads", flush=True)
+    gflops = [matmul_gflops()]
+    for phase in wanted:
+        print(f"phase {phase}", flush=True)
+        if phase == "nets":
+            res["nets"] = phase_nets(b)
+        elif phase == "svc":
+            res["svc"] = phase_svc(b)
+        elif phase == "part2":
+            res["part2"] = phase_part2(b)
+        elif phase == "run" and {"nets", "svc", "part2"} <= set(res):
+            res["whole_run"] = phase_run(b, res)
+        elif phase == "workers":
+            res["workers"] = phase_workers(b)
+        elif phase == "memory":
+            res["quick_memory_mib"] = phase_memory(b)
+        elif phase == "bf16":
+            res["bf16"] = phase_bf16(b)
+        elif phase == "coverage" and {"nets", "svc", "part2"} <= set(res):
+            res["coverage"] = phase_coverage(b, res)
+        gflops.append(matmul_gflops())
+    res["matmul_gflops"] = (res.get("matmul_gflops", []) if a.update else []) + gflops
     peak = statistics.fmean(res["matmul_gflops"])
     for r in res.get("nets", {}).values():
         r["fraction_of_limit"] = {k: r["train_tflop_per_epoch"] * 1e3 / r["epoch_s"][k] / peak
                                   for k in ("seed", "classlab")}
     res["finished"] = datetime.now().isoformat(" ", "seconds")
-    write(res, Path(a.out), smoke=a.smoke)
-
-
-def write(res, out, smoke):
-    out.mkdir(parents=True, exist_ok=True)
-    stem = "smoke" if smoke else "latest"
-    (out / f"{stem}.json").write_text(json.dumps(res, indent=2))
+    Path(a.out).mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(res, indent=2))
     md = markdown(res)
-    (out / f"{stem}.md").write_text(md)
+    path.with_suffix(".md").write_text(md)
     print(md)
 
 
 def markdown(res):
-    m = res["machine"]
+    c, v = res["cpu"], res["versions"]
     gf = statistics.fmean(res["matmul_gflops"])
-    lines = [f"# classlab vs the problem set's code ({res['finished']})", "",
-             f"Machine: {m['processor']}, {m['cpus']} CPUs, {m['torch_threads']} torch threads, torch {m['torch']}, "
-             f"Python {m['python']}. Data: {res['data']['source']} ({res['data']['train_size']} train / "
+    lines = [f"# classlab vs the problem set's code on {res['kind']} ({res['finished']})", "",
+             f"CPU: {c['model_name']} ({c['vendor']} family {c['family']} model {c['model']}; "
+             f"{' '.join(c['flags']) or 'no AVX-512'}), {res['machine']['cpus']} CPUs, "
+             f"{res['machine']['torch_threads']} torch threads. torch {v['torch']} (MKL {v['mkl']}, oneDNN {v['onednn']}, "
+             f"ATen CPU capability {v['torch_cpu_capability']}), numpy {v['numpy']}, scikit-learn {v['scikit-learn']}, "
+             f"Python {v['python']}. Data: {res['data']['source']} ({res['data']['train_size']} train / "
              f"{res['data']['test_size']} test). fp32 matmul measured: {gf:.0f} GFLOP/s. {res['epochs']} epochs, "
              f"{res['seeds']} seed(s).", "",
              "| what | problem set's code | classlab | ratio |", "|---|---|---|---|"]
@@ -273,8 +452,6 @@ def markdown(res):
         p = res["part2"]
         lines.append(f"| part 2 total: 2.1-2.4 and the n_hidden=3 net (seed code: 7 nets, faithful only; classlab: "
                      f"14 nets, both protocols) | {p['seed_s']:.1f} s | {p['classlab_s']:.1f} s | {p['speedup']:.1f}x |")
-        lines.append(f"| part 2 per net trained | {p['seed_s'] / 7:.2f} s | {p['classlab_s'] / 14:.2f} s | "
-                     f"{p['seed_s'] / 7 / (p['classlab_s'] / 14):.1f}x |")
     if "whole_run" in res:
         w = res["whole_run"]
         lines.append(f"| whole run vs the seed code's steps added up | {w['seed_total_s']:.0f} s | "
@@ -283,24 +460,41 @@ def markdown(res):
     if "quick_memory_mib" in res:
         q = res["quick_memory_mib"]
         lines.append(f"| peak memory, --quick with 1 / 20 seeds | | {q['1']:.0f} / {q['20']:.0f} MiB | |")
+    if "workers" in res:
+        w = res["workers"]
+        lines += ["", "Two worker processes (`--workers 2`, one thread each) against the serial run (two threads):", "",
+                  "| run | serial | --workers 2 | speedup |", "|---|---|---|---|"]
+        for name, label in (("part2_4_seeds", "part 2 (2.1-2.4), 4 seeds"), ("whole_run", "whole run, 1 seed")):
+            r = w[name]
+            lines.append(f"| {label} | {r['serial_s']:.0f} s | {r['workers_s']:.0f} s | {r['speedup']:.2f}x |")
     if "nets" in res:
         lines += ["", "Accuracy parity (faithful protocol: augmented test set; mean +- sd over seeds):", "",
                   "| net | problem set's code | classlab | difference of means | clean test: seed code / classlab |",
                   "|---|---|---|---|---|"]
         for which, r in res["nets"].items():
-            s, c = r["accuracy"]["seed"], r["accuracy"]["classlab"]
+            s, cl = r["accuracy"]["seed"], r["accuracy"]["classlab"]
             sc, cc = r["accuracy_clean"]["seed"], r["accuracy_clean"]["classlab"]
-            lines.append(f"| {which} | {s['mean']:.4f} +- {s['sd']:.4f} | {c['mean']:.4f} +- {c['sd']:.4f} | "
-                         f"{c['mean'] - s['mean']:+.4f} | {sc['mean']:.4f} / {cc['mean']:.4f} |")
+            lines.append(f"| {which} | {s['mean']:.4f} +- {s['sd']:.4f} | {cl['mean']:.4f} +- {cl['sd']:.4f} | "
+                         f"{cl['mean'] - s['mean']:+.4f} | {sc['mean']:.4f} / {cc['mean']:.4f} |")
     if "bf16" in res and "nets" in res:
-        lines += ["", "bf16 autocast (an option, never the answers), seed 0:", "",
+        isa = res["bf16"].get("onednn_isa", {})
+        lines += ["", f"bf16 autocast (an option, never the answers), seed 0; oneDNN runs convolutions with "
+                      f"{', '.join(isa.get('bf16', ['?']))} in bf16 ({', '.join(isa.get('fp32', ['?']))} in fp32):", "",
                   "| net | epoch | speedup over classlab fp32 | clean accuracy | fp32 clean accuracy (mean) |",
                   "|---|---|---|---|---|"]
-        for which, r in res["bf16"].items():
+        for which in ("dense", "cnn"):
+            r = res["bf16"][which]
             ep = statistics.median(r["epoch_s"])
             fp = res["nets"][which]
             lines.append(f"| {which} | {ep:.2f} s | {fp['epoch_s']['classlab'] / ep:.2f}x | {r['accuracy_clean']:.4f} | "
                          f"{fp['accuracy_clean']['classlab']['mean']:.4f} |")
+    if "coverage" in res:
+        cv = res["coverage"]
+        lines += ["", f"The problem set's own answers against the accepted ranges of `classlab run --seeds "
+                      f"{cv['classlab_seeds']}`: **{cv['inside']} of {cv['total']} inside**.", "",
+                  "| question | problem set's code | classlab's accepted range | inside |", "|---|---|---|---|"]
+        for r in cv["rows"]:
+            lines.append(f"| {r['question']} | {r['seed_code']} | {r['accepted']} | {'yes' if r['inside'] else 'NO'} |")
     return "\n".join(lines) + "\n"
 
 

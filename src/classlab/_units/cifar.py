@@ -78,19 +78,25 @@ class CifarNet(Unit):
         model, loss_fn = model_cls().to(ctx.device), loss_cls()
         train = PIPELINES[s.pipeline](data.train_x, data.train_y, s.batch_size, generator)
 
+        scored = {}
+
         def test(protocol, epoch):
             """Score the model on the test set as ``protocol`` does, after ``epoch`` epochs.
 
             The faithful flips and crops come from a generator of their own, made from (seed, epoch), and
             torch's global generator is set aside meanwhile (torchvision's transforms draw from it): scoring
-            never changes what training draws, and the last epoch's curve point is the answer itself.
+            never changes what training draws, and the last epoch's curve point is the answer itself
+            (scored once: the final scores reuse it).
             """
+            if (protocol, epoch) in scored:
+                return scored[protocol, epoch]
             with torch.random.fork_rng(devices=[]):
                 scoring = torch.Generator(ctx.device).manual_seed(_scoring_seed(self.seed, epoch))
                 torch.manual_seed(_scoring_seed(self.seed, epoch))
                 batches = cifar_test_batches(protocol, data.test_x, data.test_y, s.eval_batch_size, scoring,
                                              s.pipeline)
-                return evaluate(model, batches, loss_fn, precision=s.precision)
+                scored[protocol, epoch] = evaluate(model, batches, loss_fn, precision=s.precision)
+            return scored[protocol, epoch]
 
         def curves(epoch, model):
             clean, faithful = test(CORRECTED, epoch + 1), test(FAITHFUL, epoch + 1)
