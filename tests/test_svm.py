@@ -105,3 +105,11 @@ def test_symmetric_kernel_is_sklearns_and_exactly_symmetric(blobs):
     K = rbf_kernel(X, None, 0.01, block=37)
     np.testing.assert_allclose(K, sk_rbf(X, X, gamma=0.01), rtol=1e-10)
     assert np.array_equal(K, K.T)
+
+
+def test_documented_example_runs():
+    import doctest
+
+    import classlab.svm
+
+    assert doctest.testmod(classlab.svm, raise_on_error=True).attempted >= 2
