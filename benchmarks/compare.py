@@ -47,6 +47,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 import seed_code  # noqa: E402
 
 from classlab import DEFAULT, RBFSVC, normalize  # noqa: E402
+from classlab._atomic import write_text as atomic_write_text  # noqa: E402
 from classlab._context import Context, Inputs  # noqa: E402
 from classlab._executors import keep_freed_memory  # noqa: E402
 from classlab._units import CifarNet  # noqa: E402
@@ -391,7 +392,8 @@ def main():
             "seeds": res.get("seeds", b.seeds) if a.update else b.seeds,
             "started": res.get("started") if a.update else datetime.now().isoformat(" ", "seconds")}
     print(f"benchmark on {cpu['model_name']} ({kind}), {torch.get_num_threads()} torch threads", flush=True)
-    gflops = [matmul_gflops()]
+    res["matmul_gflops"] = res.get("matmul_gflops", []) if a.update else []
+    res["matmul_gflops"].append(matmul_gflops())
     for phase in wanted:
         print(f"phase {phase}", flush=True)
         if phase == "nets":
@@ -410,18 +412,20 @@ def main():
             res["bf16"] = phase_bf16(b)
         elif phase == "coverage" and {"nets", "svc", "part2"} <= set(res):
             res["coverage"] = phase_coverage(b, res)
-        gflops.append(matmul_gflops())
-    res["matmul_gflops"] = (res.get("matmul_gflops", []) if a.update else []) + gflops
+        res["matmul_gflops"].append(matmul_gflops())
+        save(res, path)  # after every phase: an hour's run cut short keeps what it measured (rerun with --update)
+    print(markdown(res))
+
+
+def save(res, path):
     peak = statistics.fmean(res["matmul_gflops"])
     for r in res.get("nets", {}).values():
         r["fraction_of_limit"] = {k: r["train_tflop_per_epoch"] * 1e3 / r["epoch_s"][k] / peak
                                   for k in ("seed", "classlab")}
     res["finished"] = datetime.now().isoformat(" ", "seconds")
-    Path(a.out).mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(res, indent=2))
-    md = markdown(res)
-    path.with_suffix(".md").write_text(md)
-    print(md)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(res, indent=2))
+    atomic_write_text(path.with_suffix(".md"), markdown(res))
 
 
 def markdown(res):

@@ -1,7 +1,9 @@
 """End to end: `classlab run --quick` on a small CIFAR-10 made here, and the files it leaves."""
 
+import io
 import json
 import re
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -227,3 +229,16 @@ def test_answers_logic_with_mixed_outcomes_over_seeds():
     lo, hi = prediction_interval([0.4649, 0.4751])
     assert b.display == "0.46" and b.spread["faithful"]["accepted"] == f"{max(lo, 0):.2f}-{min(hi, 1):.2f}"
     assert b.spread["corrected"]["mean"] == pytest.approx(0.435)
+
+
+def test_progress_draws_only_for_a_terminal_or_a_jupyter_kernel():
+    """A notes-and-bar display for people; a captured stream gets none, even in a process that has run a
+    notebook (and so imported ipykernel), as CI's does."""
+    import ipykernel.iostream
+
+    from classlab._progress import Progress
+
+    assert "ipykernel" in sys.modules
+    assert not Progress(io.StringIO()).tty
+    kernel_stream = type("OutStream", (io.StringIO,), {"__module__": ipykernel.iostream.OutStream.__module__})
+    assert Progress(kernel_stream()).tty

@@ -35,8 +35,10 @@ class Progress:
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
         # A terminal, or a Jupyter notebook (whose output area redraws a progress bar in place).
+        # (ipykernel's OutStream says it is no tty; asking whether ipykernel is imported is not enough:
+        # a test process that ran a notebook has it too, while its stderr is a StringIO.)
         self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()) or (
-            "ipykernel" in sys.modules and self.stream is sys.stderr)
+            type(self.stream).__module__.startswith("ipykernel."))
         self.bar = None
         self.start_time = time.perf_counter()
 
