@@ -231,14 +231,14 @@ def test_answers_logic_with_mixed_outcomes_over_seeds():
     assert b.spread["corrected"]["mean"] == pytest.approx(0.435)
 
 
-def test_progress_draws_only_for_a_terminal_or_a_jupyter_kernel():
+def test_progress_draws_only_for_a_terminal_or_a_jupyter_kernel(monkeypatch):
     """A notes-and-bar display for people; a captured stream gets none, even in a process that has run a
-    notebook (and so imported ipykernel), as CI's does."""
-    import ipykernel.iostream
+    notebook (and so imported ipykernel), as CI's does. A kernel's stream is ipykernel.iostream.OutStream."""
+    import types
 
     from classlab._progress import Progress
 
-    assert "ipykernel" in sys.modules
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules.get("ipykernel") or types.ModuleType("ipykernel"))
     assert not Progress(io.StringIO()).tty
-    kernel_stream = type("OutStream", (io.StringIO,), {"__module__": ipykernel.iostream.OutStream.__module__})
+    kernel_stream = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
     assert Progress(kernel_stream()).tty
