@@ -72,8 +72,8 @@ class Progress:
         def report(done, total, text="", milestone=False):
             if total:
                 self.bar.set_description_str(f"{unit.label}: {text}", refresh=False)
-                self.bar.n = base + self.costs.get(unit.key, 0) * done / total
-                self.bar.refresh()
+                # update() redraws at most every mininterval (0.1 s); a redraw per batch cost a notebook dearly
+                self.bar.update(base + self.costs.get(unit.key, 0) * done / total - self.bar.n)
         return report
 
     def begin(self, unit):
