@@ -106,6 +106,9 @@ def test_settings_round_trip_through_json():
     from classlab.settings import Settings
 
     assert Settings.from_dict(json.loads(json.dumps(DEFAULT.to_dict()))) == DEFAULT
+    # a run.json written before the report's snapshots existed resumes with the default snapshots
+    older = {k: v for k, v in DEFAULT.to_dict().items() if k != "snapshot_epochs"}
+    assert Settings.from_dict(json.loads(json.dumps(older))) == DEFAULT
 
 
 # ----------------------------------------------------------------------------- losses and optimizer

@@ -1,5 +1,7 @@
 """Part 1, Recognizing Objects: problems 1.1-1.8 on CIFAR-10."""
 
+from functools import partial
+
 from .._answers import Answer, Pitfall, Plot, seed_answer
 from ..models import CNN, Dense, count_parameters
 from .._units import NETS, CifarFacts, CifarNet, CifarSVC
@@ -56,8 +58,8 @@ def q1_3(q, run):
     return Answer.of(q, run.settings, count_parameters(Dense()), details={"layers": layer_table(Dense())})
 
 
-def _net_units(model):
-    return lambda s, seeds: {"facts": CifarFacts(), "runs": [CifarNet(model, seed) for seed in seeds]}
+def _net_units(model, s, seeds):
+    return {"facts": CifarFacts(), "runs": [CifarNet(model, seed) for seed in seeds]}
 
 
 def _net_answer(q, run, model):
@@ -83,7 +85,7 @@ def _net_answer(q, run, model):
     return answer
 
 
-@question("1.4", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=_net_units("dense"),
+@question("1.4", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=partial(_net_units, "dense"),
           corrected_means=CLEAN_TEST,
           text="Train the deep model for only 10 epochs using criterion = nn.NLLLoss() and "
                "optimizer = optim.Adam(model.parameters(), lr=0.001). Report the accuracy on the test set rounded "
@@ -104,7 +106,7 @@ def q1_5(q, run):
     return Answer.of(q, run.settings, count_parameters(CNN()), details={"layers": layer_table(CNN())})
 
 
-@question("1.6", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=_net_units("cnn"),
+@question("1.6", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=partial(_net_units, "cnn"),
           corrected_means=CLEAN_TEST,
           text="Train the CNN with the similar settings as the feed forward model: 10 epochs, Adam optimizer with "
                "lr=0.001, CrossEntropyLoss (since we do not apply the logarithmic softmax). Report the accuracy on "

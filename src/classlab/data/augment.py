@@ -66,7 +66,7 @@ def augment(x_uint8, generator):
     return normalize(flip_crop_random(x_uint8, generator))
 
 
-def torchvision_transform(train=True):
+def torchvision_transform(*, train):
     """The problem set's per-image torchvision transform (the reference the batched path matches)."""
     from torchvision import transforms
 

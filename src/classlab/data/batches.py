@@ -76,7 +76,7 @@ class TorchvisionBatches:
     def __init__(self, x, y, batch_size, generator, train_transform=True, shuffle=True):
         self.device = x.device
         self.loader = torch.utils.data.DataLoader(
-            _PilDataset(x, y, torchvision_transform(train_transform)),
+            _PilDataset(x, y, torchvision_transform(train=train_transform)),
             batch_size=batch_size, shuffle=shuffle, generator=generator if shuffle else None)
 
     def __len__(self):
