@@ -5,6 +5,8 @@ epoch count, a batch size, the optimizer, a loss, the transform, the split, the 
 target, the digits an answer is rounded to, the points) turns one of these red at once.
 """
 
+import dataclasses
+
 import pytest
 import torch
 from torch import nn
@@ -106,6 +108,8 @@ def test_settings_round_trip_through_json():
     from classlab.settings import Settings
 
     assert Settings.from_dict(json.loads(json.dumps(DEFAULT.to_dict()))) == DEFAULT
+    other = dataclasses.replace(DEFAULT, widths=(3, 5), snapshot_epochs=(1, 7))  # tuples survive the trip through JSON lists
+    assert Settings.from_dict(json.loads(json.dumps(other.to_dict()))) == other
     # a run.json written before the report's snapshots existed resumes with the default snapshots
     older = {k: v for k, v in DEFAULT.to_dict().items() if k != "snapshot_epochs"}
     assert Settings.from_dict(json.loads(json.dumps(older))) == DEFAULT
