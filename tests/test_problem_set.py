@@ -268,6 +268,38 @@ def test_svc_unit_trains_on_the_first_n_points(monkeypatch):
     assert faithful_y.tolist() == clean_y.tolist() and not torch.equal(faithful_x, clean_x)
 
 
+def test_svc_unit_is_sklearns_svc_on_the_normalized_pixels(monkeypatch):
+    """1.7: the SVC sees the problem set's normalized pixels: the same model as SVC(kernel='rbf') fitted on
+    normalize(images) flattened (support vectors and predictions)."""
+    from dataclasses import replace
+
+    import numpy as np
+    from sklearn.svm import SVC
+
+    from classlab import svm
+    from classlab._context import Context
+    from classlab._units import CifarSVC
+    from classlab.data.augment import normalize
+
+    fitted = []
+
+    class Spy(svm.RBFSVC):
+        def fit(self, X, y):
+            fitted.append((self, X.clone(), y.copy()))
+            return super().fit(X, y)
+
+    monkeypatch.setattr(svm, "RBFSVC", Spy)
+    ctx = Context(replace(DEFAULT, svc_train_points=50))
+    data = _tiny_cifar(ctx)
+    CifarSVC(0).run(ctx)
+    ours, x, y = fitted[1]  # the corrected protocol: the clean images
+    flat = lambda images: normalize(images).reshape(len(images), -1).numpy()  # noqa: E731
+    ref = SVC(kernel="rbf").fit(flat(x), y)
+    assert ours.gamma_ == pytest.approx(ref._gamma, rel=1e-12)
+    assert np.array_equal(ours.support_, ref.support_)
+    assert np.array_equal(ours.predict(data.test_x), ref.predict(flat(data.test_x)))
+
+
 def _tiny_cifar(ctx, n_train=60, n_test=20):
     """Put a small random CIFAR-10 into ``ctx`` without touching any file."""
     from classlab.data.cifar import Cifar10

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.svm import SVC
 
-from classlab.svm import RBFSVC, gamma_scale, rbf_kernel
+from classlab.svm import RBFSVC, PixelFeatures, gamma_scale, rbf_kernel
 
 
 @pytest.fixture
@@ -51,6 +52,87 @@ def test_preprocess_per_tile_equals_features_given_whole():
     assert np.array_equal(whole.support_, tiled.support_)
     assert np.array_equal(whole.predict(feats(pixels[200:])), tiled.predict(pixels[200:]))
     np.testing.assert_array_equal(whole.svc_.dual_coef_, tiled.svc_.dual_coef_)
+
+
+# ----------------------------------------------------------------------------- uint8 images, exact distances
+MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
+
+
+def _images(n, size=8, seed=5):
+    """Images whose classes differ in colour and brightness, with every pixel value (0 and 255) present."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    base = np.array([[60, 120, 200], [200, 90, 40], [120, 200, 120]])[y][:, :, None, None]
+    x = np.clip(base + rng.normal(0, 70, (n, 3, size, size)), 0, 255).astype(np.uint8)
+    x[0], x[1], x[2], x[3] = 0, 255, 1, 1
+    x[3, 0, 0, 0] = 2  # with x[2]: 1599 products 127 * 127 and one 127 * 126, an odd sum above 2^24 at size 40
+    return x, y
+
+
+def _flat(x):
+    from classlab.data.augment import normalize
+
+    return normalize(torch.from_numpy(x)).reshape(len(x), -1).numpy()
+
+
+def test_pixel_features_are_the_normalized_pixels_bitwise():
+    x, _ = _images(50)
+    assert np.array_equal(PixelFeatures(MEAN, STD)(x), _flat(x))
+    assert np.array_equal(PixelFeatures(MEAN, STD)(torch.from_numpy(x)), _flat(x))
+
+
+@pytest.mark.parametrize("product", ["int8", "int8 fails", "no oneDNN"])
+@pytest.mark.parametrize("size", [8, 40])  # 40 x 40 = 1600 pixels per channel: the float32 path sums in two parts
+def test_pixel_distances_are_exact(monkeypatch, product, size):
+    """The squared distances equal exact integer arithmetic, with torch's int8 product and without it."""
+    from classlab import svm
+
+    if product == "int8 fails":
+        monkeypatch.setattr(torch, "_int_mm", lambda a, b: (_ for _ in ()).throw(RuntimeError("no int8 mm")))
+    elif product == "no oneDNN":
+        monkeypatch.setattr(torch, "_int_mm", lambda a, b: pytest.fail("the int8 product needs oneDNN"))
+        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+    x, _ = _images(60, size)
+    features = PixelFeatures(MEAN, STD)
+    a, b = features.tile(x[:25]), features.tile(x)
+    out = np.empty((25, 60))
+    features.distances(a, b, out)
+    p = x.reshape(60, 3, -1).astype(np.int64)
+    diff2 = ((p[:25, None] - p[None]) ** 2).sum(-1)  # (25, 60, 3): exact integer sums per channel
+    weights = 1.0 / (255.0 * np.asarray(STD)) ** 2
+    np.testing.assert_allclose(out, diff2 @ weights, rtol=1e-14, atol=1e-9)
+    exact = p[:25, 0] @ p[:, 0].T - 128 * (p[:25, 0].sum(1)[:, None] + p[:, 0].sum(1)[None]) + 128 ** 2 * size ** 2
+    assert np.array_equal(svm._integer_gram(a[0][0], b[0][0]).numpy().astype(np.int64), exact)
+
+
+def test_pixel_kernel_is_the_float_kernel_and_symmetric():
+    from sklearn.metrics.pairwise import rbf_kernel as sk_rbf
+
+    x, _ = _images(150)
+    K = rbf_kernel(x, None, 0.002, block=64, rows=PixelFeatures(MEAN, STD))
+    flat = _flat(x).astype(np.float64)
+    np.testing.assert_allclose(K, sk_rbf(flat, flat, gamma=0.002), rtol=1e-6)
+    assert np.array_equal(K, K.T) and K.max() <= 1.0
+    np.testing.assert_allclose(rbf_kernel(x[:20], x, 0.002, block=64, rows=PixelFeatures(MEAN, STD)), K[:20],
+                               rtol=1e-13)
+
+
+def test_pixel_svc_is_svc_on_the_normalized_pixels():
+    x, y = _images(400)
+    ref = SVC(kernel="rbf").fit(_flat(x[:300]), y[:300])
+    ours = RBFSVC(block=64, preprocess=PixelFeatures(MEAN, STD)).fit(x[:300], y[:300])
+    assert ours.gamma_ == pytest.approx(ref._gamma, rel=1e-12)
+    assert np.array_equal(ours.support_, ref.support_)
+    assert np.array_equal(ours.predict(x[300:]), ref.predict(_flat(x[300:])))
+    np.testing.assert_allclose(ours.decision_function(x[300:]), ref.decision_function(_flat(x[300:])), rtol=1e-5,
+                               atol=1e-7)
+
+
+def test_pixel_features_refuse_anything_but_uint8_images():
+    with pytest.raises(ValueError, match="uint8 images"):
+        PixelFeatures(MEAN, STD).tile(np.zeros((2, 3, 4, 4), dtype=np.float32))
+    with pytest.raises(ValueError, match="uint8 images"):
+        PixelFeatures(MEAN, STD).tile(np.zeros((2, 4, 4), dtype=np.uint8))
 
 
 # ----------------------------------------------------------------------------- a scikit-learn estimator

@@ -8,7 +8,8 @@ The public API (everything else is internal and may change):
 * Data: ``load_cifar10`` (every form of CIFAR-10, as uint8 tensors), ``augment`` and ``normalize``
   (the problem set's transform on whole batches), ``TensorBatches`` (the batched DataLoader).
 * Training: ``fit`` and ``evaluate``.
-* ``RBFSVC``: ``SVC(kernel='rbf')`` as a faster scikit-learn estimator, same support vectors.
+* ``RBFSVC``: ``SVC(kernel='rbf')`` as a faster scikit-learn estimator, same support vectors;
+  ``PixelFeatures``: uint8 images as its normalized-pixel features, with exact integer distances.
 * ``Settings`` and ``DEFAULT`` (every setting of the problem set), ``ClasslabError``.
 """
 
@@ -21,7 +22,7 @@ _PUBLIC = {
     "load_cifar10": "data.cifar", "augment": "data.augment", "normalize": "data.augment",
     "TensorBatches": "data.batches",
     "fit": "training", "evaluate": "training",
-    "RBFSVC": "svm",
+    "RBFSVC": "svm", "PixelFeatures": "svm",
     "Settings": "settings", "DEFAULT": "settings",
     "ClasslabError": "errors",
 }

@@ -13,7 +13,9 @@ rounding, hence the same support vectors and predictions: ``tests/test_svm.py`` 
     >>> RBFSVC().fit(X, y).score(X, y) > 0.9
     True
 
-It drops into a Pipeline or ``cross_val_score`` wherever ``SVC(kernel='rbf')`` goes.
+It drops into a Pipeline or ``cross_val_score`` wherever ``SVC(kernel='rbf')`` goes. For images,
+``PixelFeatures`` keeps them uint8 and computes the distances between their normalized pixels from
+the integers, exactly, with an int8 matrix product: on CIFAR-10, fit and predict twice as fast again.
 """
 
 from numbers import Integral, Real
@@ -32,39 +34,157 @@ def gamma_scale(X):
     return 1.0 / (X.shape[1] * var) if var != 0 else 1.0
 
 
-def _tiles(X, block, rows):
-    for s in range(0, len(X), block):
-        yield s, np.asarray(rows(X[s:s + block]), dtype=np.float64)
+class Rows:
+    """Feature rows and their squared distances in float64: the default metric of ``rbf_kernel``.
+
+    ``rows`` turns a slice of inputs into feature rows (default: the inputs are the rows).
+    """
+
+    compact_tiles = False  # a tile is a float64 copy of its rows: made afresh when needed, never all kept
+
+    def __init__(self, rows=np.asarray):
+        self.rows = rows
+
+    def __call__(self, X):
+        return np.asarray(self.rows(X))
+
+    def tile(self, X):
+        """A slice of inputs, ready for ``distances``: float64 rows and their squared norms."""
+        a = np.asarray(self(X), dtype=np.float64)
+        return a, np.einsum("ij,ij->i", a, a)
+
+    def distances(self, a, b, out):
+        """``out[i, j] = |a_i - b_j|^2`` for two tiles."""
+        (a, a2), (b, b2) = a, b
+        np.matmul(a, b.T, out=out)
+        out *= -2.0
+        out += a2[:, None]
+        out += b2[None, :]
+        np.maximum(out, 0.0, out=out)
+
+
+class PixelFeatures(Rows):
+    """uint8 images (N, C, H, W) as features ``(p / 255 - mean_c) / std_c``, flattened (torchvision's
+    ToTensor + Normalize, in float32 and in its order of operations).
+
+    As the ``preprocess`` of ``RBFSVC`` it computes the squared distances from the integer pixels,
+    exactly: ``|x - y|^2 = sum_c (255 std_c)^-2 * sum_(pixels of channel c) (p - q)^2``, the mean
+    cancelling. The integer sums come from an int8 matrix product of ``p - 128`` with int32
+    accumulation (``torch._int_mm``, where torch runs it through oneDNN), or else a float32 one over
+    at most 1024 pixels at a time, whose partial sums stay within 2^24 and so are exact as well: both
+    give the same integers. The kernel then differs from float64 arithmetic on the float32 features only by
+    those features' own rounding (about 1e-7 relative), and libsvm finds the same support vectors.
+    """
+
+    compact_tiles = True  # int8, the size of the images themselves
+    EXACT_FLOAT32_DEPTH = 1024  # 1024 * 128^2 = 2^24: sums of this many products of int8 values are exact
+
+    def __init__(self, mean, std):
+        self.mean, self.std = tuple(mean), tuple(std)
+
+    def __call__(self, X):
+        x = _numpy(X)
+        mean = np.asarray(self.mean, dtype=np.float32).reshape(1, -1, 1, 1)
+        std = np.asarray(self.std, dtype=np.float32).reshape(1, -1, 1, 1)
+        return ((x.astype(np.float32) / np.float32(255) - mean) / std).reshape(len(x), -1)
+
+    def tile(self, X):
+        """Per channel, the images' pixels minus 128 as int8 rows, (C, N, H*W), and their squared norms (C, N)."""
+        x = _numpy(X)
+        if x.dtype != np.uint8 or x.ndim != 4 or x.shape[1] != len(self.std):
+            raise ValueError(f"PixelFeatures takes uint8 images (N, {len(self.std)}, H, W), not {x.dtype} {x.shape}")
+        # p ^ 0x80 read as int8 is p - 128.
+        centered = np.ascontiguousarray((x.reshape(len(x), x.shape[1], -1) ^ np.uint8(0x80)).view(np.int8)
+                                        .transpose(1, 0, 2))
+        as_float = centered.astype(np.float64)
+        return centered, np.einsum("cnk,cnk->cn", as_float, as_float)
+
+    def distances(self, a, b, out):
+        import torch
+
+        (a, a2), (b, b2) = a, b
+        weights = 1.0 / (255.0 * np.asarray(self.std, dtype=np.float64)) ** 2
+        d = torch.from_numpy(out)
+        d.copy_(torch.from_numpy(weights @ a2)[:, None] + torch.from_numpy(weights @ b2)[None, :])
+        for c, w in enumerate(weights):
+            d.add_(_integer_gram(a[c], b[c]), alpha=-2.0 * w)
+        d.clamp_(min=0.0)
+
+
+def _numpy(X):
+    return X.cpu().numpy() if hasattr(X, "cpu") else np.asarray(X)
+
+
+def _integer_gram(a, b):
+    """``a @ b.T`` for int8 matrices, exactly: a torch tensor of int32 (or of whole float64 values)."""
+    import torch
+
+    if torch.backends.mkldnn.is_available():  # without oneDNN, torch's int8 product is a plain loop
+        try:
+            return torch._int_mm(torch.from_numpy(a), torch.from_numpy(b).T)
+        except (AttributeError, RuntimeError, NotImplementedError):  # no int8 product on this CPU
+            pass
+    return _integer_gram_float32(a, b)
+
+
+def _integer_gram_float32(a, b):
+    import torch
+
+    depth = PixelFeatures.EXACT_FLOAT32_DEPTH
+    out = torch.zeros(len(a), len(b), dtype=torch.float64)
+    for k in range(0, a.shape[1], depth):
+        out += torch.from_numpy(a[:, k:k + depth].astype(np.float32) @ b[:, k:k + depth].astype(np.float32).T)
+    return out
+
+
+class _Tiles:
+    """The tiles of X, made afresh on each pass (kept after the first where they are compact)."""
+
+    def __init__(self, X, block, metric):
+        self.X, self.block, self.metric = X, block, metric
+        self.kept = None
+
+    def __iter__(self):
+        if self.kept is not None:
+            return iter(self.kept)
+        tiles = ((s, self.metric.tile(self.X[s:s + self.block])) for s in range(0, len(self.X), self.block))
+        if self.metric.compact_tiles:
+            self.kept = list(tiles)
+            return iter(self.kept)
+        return tiles
+
 
 
 def rbf_kernel(A, B=None, gamma=1.0, block=2048, rows=np.asarray):
     """``exp(-gamma * |a - b|^2)`` for all rows a of A and b of B (``B=None``: of A itself), in float64.
 
-    ``rows`` turns a slice of rows into features (default: as they are). Tiles are made and
-    cast to float64 one at a time, so memory holds the result and two tiles, never float64
-    copies of A and B (and, with ``rows``, not even float copies). Without B the matrix is
-    symmetric: each tile below the diagonal is the transpose of one above it, computed once.
+    ``rows`` turns a slice of rows into features (default: as they are), or is a ``Rows`` (such as
+    ``PixelFeatures``) that also computes the squared distances. Rows become features a tile at a
+    time, so memory holds the result and two float64 tiles, never float64 copies of A and B (and,
+    with ``rows``, not even float copies). Without B the matrix is symmetric: each tile below the
+    diagonal is the transpose of one above it, computed once.
     """
-    symmetric = B is None
-    B = A if symmetric else B
-    a2 = np.concatenate([np.einsum("ij,ij->i", a, a) for _, a in _tiles(A, block, rows)])
-    b2 = a2 if symmetric else np.concatenate([np.einsum("ij,ij->i", b, b) for _, b in _tiles(B, block, rows)])
-    K = np.empty((len(A), len(B)), dtype=np.float64)
-    for s, a in _tiles(A, block, rows):
-        for t, b in _tiles(B, block, rows):
+    metric = rows if isinstance(rows, Rows) else Rows(rows)
+    tiles_b = _Tiles(A if B is None else B, block, metric)
+    tiles_a = tiles_b if B is None else _Tiles(A, block, metric)
+    return _kernel(tiles_a, tiles_b, len(A), len(A) if B is None else len(B), gamma, block, metric, B is None)
+
+
+def _kernel(tiles_a, tiles_b, n_a, n_b, gamma, block, metric, symmetric):
+    K = np.empty((n_a, n_b), dtype=np.float64)
+    for s, a in tiles_a:
+        n = min(block, n_a - s)
+        for t, b in tiles_b:
             if symmetric and t < s:
                 continue
-            k = K[s:s + len(a), t:t + len(b)]
-            np.matmul(a, b.T, out=k)
-            k *= -2.0
-            k += a2[s:s + len(a), None]
-            k += b2[None, t:t + len(b)]
-            np.maximum(k, 0.0, out=k)
+            m = min(block, n_b - t)
+            k = K[s:s + n, t:t + m]
+            metric.distances(a, b, k)
             k *= -gamma
             np.exp(k, out=k)
             if symmetric and t > s:
-                K[t:t + len(b), s:s + len(a)] = k.T
-            elif symmetric:  # a tile on the diagonal: BLAS need not round (i, j) and (j, i) alike
+                K[t:t + m, s:s + n] = k.T
+            elif symmetric:  # a tile on the diagonal: the arithmetic need not round (i, j) and (j, i) alike
                 lower = np.tril_indices(len(k), -1)
                 k[lower] = k.T[lower]
     return K
@@ -109,8 +229,11 @@ class RBFSVC(ClassifierMixin, BaseEstimator):
         self.decision_function_shape, self.break_ties = decision_function_shape, break_ties
         self.block, self.preprocess = block, preprocess
 
+    def _metric(self):
+        return self.preprocess if isinstance(self.preprocess, Rows) else Rows(self.preprocess if self.preprocess is not None else np.asarray)
+
     def _rows(self, X):
-        return np.asarray(self.preprocess(X) if self.preprocess is not None else X)
+        return self._metric()(X)
 
     def fit(self, X, y, sample_weight=None):
         self._validate_params()
@@ -126,7 +249,7 @@ class RBFSVC(ClassifierMixin, BaseEstimator):
             self.gamma_ = 1.0 / self.n_features_in_
         else:
             self.gamma_ = float(self.gamma)
-        K = rbf_kernel(X, None, self.gamma_, self.block, self._rows)
+        K = rbf_kernel(X, None, self.gamma_, self.block, self._metric())
         self.svc_ = SVC(kernel="precomputed", C=self.C, tol=self.tol, shrinking=self.shrinking,
                         cache_size=self.cache_size, class_weight=self.class_weight, max_iter=self.max_iter,
                         decision_function_shape=self.decision_function_shape, break_ties=self.break_ties)
@@ -145,8 +268,12 @@ class RBFSVC(ClassifierMixin, BaseEstimator):
         return X
 
     def _blocks(self, X, method):
-        out = [getattr(self.svc_, method)(rbf_kernel(X[s:s + self.block], self.X_fit_, self.gamma_, self.block,
-                                                      self._rows))
+        """``method`` of the fitted SVC on X, a block of rows at a time (the fitted rows' tiles made once)."""
+        metric = self._metric()
+        fitted = _Tiles(self.X_fit_, self.block, metric)
+        out = [getattr(self.svc_, method)(_kernel(_Tiles(X[s:s + self.block], self.block, metric), fitted,
+                                                  len(X[s:s + self.block]), len(self.X_fit_), self.gamma_,
+                                                  self.block, metric, symmetric=False))
                for s in range(0, len(X), self.block)]
         return np.concatenate(out) if out else out
 

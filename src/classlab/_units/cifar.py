@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..data.augment import normalize
+from ..data.augment import MEAN, STD
 from ..data.batches import PIPELINES
 from ..models import CNN, Dense, count_parameters
 from .._protocols import CORRECTED, FAITHFUL, PROTOCOLS, cifar_test_batches, svc_pixels
@@ -155,7 +155,7 @@ class CifarSVC(Unit):
     def run(self, ctx, report=quiet):
         from sklearn.metrics import accuracy_score, confusion_matrix
 
-        from ..svm import RBFSVC
+        from ..svm import RBFSVC, PixelFeatures
 
         s, data = ctx.settings, ctx.cifar
         generator = seed_everything(self.seed, ctx.device)
@@ -163,9 +163,8 @@ class CifarSVC(Unit):
         y_train, y_test = data.train_y[:n].cpu().numpy(), data.test_y.cpu().numpy()
         n_classes = len(ctx.cifar_full.classes)
 
-        def features(x_uint8):  # flattened normalized pixels, made tile by tile inside the SVC
-            return normalize(x_uint8).reshape(len(x_uint8), -1).cpu().numpy()
-
+        # The problem set's normalized pixels as features; the SVC computes their distances from the uint8 images.
+        features = PixelFeatures(MEAN, STD)
         result = {"seed": self.seed, "train_points": n, "seconds": {}}
         for i, protocol in enumerate(PROTOCOLS):
             t0 = time.perf_counter()
