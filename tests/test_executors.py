@@ -163,14 +163,14 @@ def test_interrupted_worker_run_resumes_to_the_same_answers(medium_cifar, tmp_pa
     import sys
     import time
 
-    from test_resume import _env
+    from test_resume import _ctrl_c_works, _env
 
     args = [sys.executable, "-m", "classlab", "run", "--cifar", str(medium_cifar), "--data-dir", str(tmp_path / "d"),
             "--only", "1.4,1.6", "--epochs", "3", "--threads", "1"]
     subprocess.run(args + ["--out", str(tmp_path / "straight")], check=True, env=_env(), capture_output=True)
     out = tmp_path / "broken"
     proc = subprocess.Popen(args + ["--out", str(out), "--workers", "2"], env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_works)
     deadline = time.time() + 120
     while not (out / "checkpoints" / "cnn-seed0.pt").exists() and time.time() < deadline:
         time.sleep(0.01)

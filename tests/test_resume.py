@@ -42,6 +42,12 @@ def _env():
     return env
 
 
+def _ctrl_c_works():
+    """Let the child take Ctrl-C even where this test runs with SIGINT ignored (a background job of a
+    non-interactive shell): Python turns SIGINT into KeyboardInterrupt only if it starts at SIG_DFL."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _values(out):
     """Everything in answers.json that the run computed (timings and dates aside)."""
     doc = json.loads((out / "answers.json").read_text())
@@ -96,7 +102,7 @@ def test_same_seed_same_answers(medium_cifar, tmp_path):
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(medium_cifar, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(_cmd(medium_cifar, out, tmp_path / "data"), env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_works)
     checkpoint = out / "checkpoints" / "cnn-seed0.pt"
     deadline = time.time() + 120
     while not checkpoint.exists() and proc.poll() is None and time.time() < deadline:
