@@ -55,6 +55,20 @@ def test_ray_tasks_equal_serial(serial_run, cifar_forms, tmp_path):
     assert values(tmp_path / "o") == values(serial_run)
 
 
+def test_ray_shows_every_log_line(monkeypatch):
+    """Ray folds log lines that differ only in numbers (epoch 2/3 of seed 1 and of seed 2) unless told not to."""
+    if not os.environ.get("CLASSLAB_REQUIRE_RAY"):
+        pytest.importorskip("ray")
+    from classlab._executors import import_ray
+
+    monkeypatch.delenv("RAY_DEDUP_LOGS", raising=False)
+    import_ray()
+    assert os.environ["RAY_DEDUP_LOGS"] == "0"
+    monkeypatch.setenv("RAY_DEDUP_LOGS", "1")
+    import_ray()
+    assert os.environ["RAY_DEDUP_LOGS"] == "1"  # the user's own choice stays
+
+
 def test_single_seed_runs_merged_equal_one_run_of_all_seeds(serial_run, cifar_forms, tmp_path):
     """A Slurm job array: one seed per task, then `classlab merge`."""
     runs = []

@@ -68,6 +68,22 @@ def _task_workers():
     return pids
 
 
+def _wait_dead(pids, timeout=10):
+    """Until every pid is gone or a zombie (SIGKILL is delivered asynchronously)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(pid)
+            except (OSError, IndexError):
+                pass
+        if not alive:
+            return
+        time.sleep(0.005)
+
+
 def test_killed_worker_is_retried_from_its_checkpoint(cluster, medium_cifar, tmp_path):  # noqa: F811
     args = ["--cifar", str(medium_cifar), "--data-dir", str(tmp_path / "data"), "--only", "1.6", "--epochs", "3",
             "--threads", "1", "--svc-points", "100"]
@@ -87,9 +103,11 @@ def test_killed_worker_is_retried_from_its_checkpoint(cluster, medium_cifar, tmp
     assert killed, "no Ray worker was running the unit"
     import torch
 
-    epoch_at_kill = torch.load(checkpoint, weights_only=True)["epoch"]
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
+    _wait_dead(killed)
+    # Read after the kill: a worker can still finish an epoch (and write its checkpoint) until it is dead.
+    epoch_at_kill = torch.load(checkpoint, weights_only=True)["epoch"]
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
     assert 1 <= epoch_at_kill < 3, "the kill was meant to land in the middle of training"

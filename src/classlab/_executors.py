@@ -165,6 +165,10 @@ class Ray:
 
 
 def import_ray():
+    # Ray folds log lines that differ only in their numbers ("epoch 2/3" of seed 1 and of seed 2, or of a
+    # retried task) into "[repeated Nx]" batches, some printed late or never; classlab's lines are all meant
+    # to be read. Ray reads this when it is imported; a value the user set stays.
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
     try:
         import ray
     except ImportError:
