@@ -133,6 +133,8 @@ def test_pixel_features_refuse_anything_but_uint8_images():
         PixelFeatures(MEAN, STD).tile(np.zeros((2, 3, 4, 4), dtype=np.float32))
     with pytest.raises(ValueError, match="uint8 images"):
         PixelFeatures(MEAN, STD).tile(np.zeros((2, 4, 4), dtype=np.uint8))
+    with pytest.raises(ValueError, match="uint8 images"):  # four channels where the normalization has three
+        PixelFeatures(MEAN, STD).tile(np.zeros((2, 4, 4, 4), dtype=np.uint8))
 
 
 # ----------------------------------------------------------------------------- a scikit-learn estimator
