@@ -64,8 +64,8 @@ class Rows:
 
 
 class PixelFeatures(Rows):
-    """uint8 images (N, C, H, W) as features ``(p / 255 - mean_c) / std_c``, flattened (torchvision's
-    ToTensor + Normalize, in float32 and in its order of operations).
+    """uint8 images (N, C, H, W) as features ``(p / 255 - mean_c) / std_c``, flattened (classlab's
+    ``normalize``: torchvision's ToTensor + Normalize).
 
     As the ``preprocess`` of ``RBFSVC`` it computes the squared distances from the integer pixels,
     exactly: ``|x - y|^2 = sum_c (255 std_c)^-2 * sum_(pixels of channel c) (p - q)^2``, the mean
@@ -83,10 +83,11 @@ class PixelFeatures(Rows):
         self.mean, self.std = tuple(mean), tuple(std)
 
     def __call__(self, X):
-        x = _numpy(X)
-        mean = np.asarray(self.mean, dtype=np.float32).reshape(1, -1, 1, 1)
-        std = np.asarray(self.std, dtype=np.float32).reshape(1, -1, 1, 1)
-        return ((x.astype(np.float32) / np.float32(255) - mean) / std).reshape(len(x), -1)
+        import torch
+
+        from .data.augment import normalize
+
+        return normalize(torch.as_tensor(X), self.mean, self.std).reshape(len(X), -1).cpu().numpy()
 
     def tile(self, X):
         """Per channel, the images' pixels minus 128 as int8 rows, (C, N, H*W), and their squared norms (C, N)."""
@@ -272,7 +273,7 @@ class RBFSVC(ClassifierMixin, BaseEstimator):
         metric = self._metric()
         fitted = _Tiles(self.X_fit_, self.block, metric)
         out = [getattr(self.svc_, method)(_kernel(_Tiles(X[s:s + self.block], self.block, metric), fitted,
-                                                  len(X[s:s + self.block]), len(self.X_fit_), self.gamma_,
+                                                  min(self.block, len(X) - s), len(self.X_fit_), self.gamma_,
                                                   self.block, metric, symmetric=False))
                for s in range(0, len(X), self.block)]
         return np.concatenate(out) if out else out
