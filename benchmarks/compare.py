@@ -18,7 +18,10 @@ README can show them side by side; ``machine_kind()`` names the kind from the CP
 * ``memory``: peak memory of --quick runs with 1 and 20 seeds; ``bf16``: bfloat16 autocast as an option,
   with the vector ISA oneDNN picks for it (AMX where the CPU has it);
 * ``coverage``: how many of the problem set's own answers (its code, its random streams, the same data)
-  fall inside the accepted ranges of a ``classlab run --seeds 5``.
+  fall inside the accepted ranges of a ``classlab run --seeds 5``;
+* ``step``: where a CNN training step's time goes (each layer's forward, the backward, Adam) in blocks of
+  100 steps, with probes of the machine between blocks (matmul, SiLU, memory fill), and the profiler's
+  top operators: what to look at first on a new kind of machine.
 
 ``--smoke`` shrinks everything (a subset, 2 epochs, 1 seed) to check the script itself; ``--only`` and
 ``--skip`` choose phases, ``--update`` keeps the other phases of the existing file.
@@ -56,7 +59,7 @@ from classlab.data.augment import MEAN, STD  # noqa: E402
 from classlab.data.cifar import load_cifar10  # noqa: E402
 from classlab.models import CNN, Dense  # noqa: E402
 
-PHASES = ("nets", "svc", "part2", "run", "workers", "memory", "bf16", "coverage")
+PHASES = ("nets", "svc", "part2", "run", "workers", "memory", "bf16", "coverage", "step")
 FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_tile", "amx_bf16")
 
 
@@ -203,10 +206,11 @@ def phase_nets(b):
                 log(f"{which} seed {seed} {name}: acc {r['accuracy']:.4f} clean {r['accuracy_clean']:.4f} "
                     f"epoch {statistics.median(r['epoch_s']):.2f}s")
         flops = training_flops_per_sample(model) * len(b.data.train_y)
-        b_ep = statistics.median([e for r in base for e in r["epoch_s"]])
-        o_ep = statistics.median([e for r in ours for e in r["epoch_s"]])
+        epochs = {"seed": [e for r in base for e in r["epoch_s"]], "classlab": [e for r in ours for e in r["epoch_s"]]}
+        b_ep, o_ep = statistics.median(epochs["seed"]), statistics.median(epochs["classlab"])
         nets[which] = {
             "epoch_s": {"seed": b_ep, "classlab": o_ep, "speedup": b_ep / o_ep},
+            "epochs_s": epochs,  # every epoch: noise only adds time, so the fastest shows what the code can do
             "eval_s_seed": statistics.median([r["eval_s"] for r in base]),
             "train_tflop_per_epoch": flops / 1e12,
             "accuracy": {"seed": mean_sd([r["accuracy"] for r in base]),
@@ -307,6 +311,88 @@ def phase_bf16(b):
     return res
 
 
+def phase_step(b, blocks=12, steps=100):
+    """A CNN training step as classlab runs it (channels-last, channels-last gradients, fused Adam) on real
+    batches of 50, timed layer by layer; between blocks, probes of the machine, so that noise shows."""
+    from torch.profiler import profile
+
+    from classlab.training import channels_last_gradients
+
+    F = torch.nn.functional
+    torch.manual_seed(0)
+    model = CNN().to(memory_format=torch.channels_last)
+    adam = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = normalize(b.data.train_x[:1000]).contiguous(memory_format=torch.channels_last)
+    y = b.data.train_y[:1000]
+    parts = ("conv1", "silu1", "pool1", "conv2", "silu2", "pool2", "fc", "backward", "adam")
+
+    def forward_by_parts(xb, clock):  # CNN.forward, one layer at a time
+        a = clock("conv1", model.conv1(xb))
+        a = clock("pool1", model.pool(clock("silu1", F.silu(a))))
+        a = clock("conv2", model.conv2(a))
+        a = clock("pool2", model.pool(clock("silu2", F.silu(a))))
+        return clock("fc", model.fc2(F.relu(model.fc1(a.flatten(1)))))
+
+    def block(n=steps):
+        total = dict.fromkeys(parts, 0.0)
+        last = [0.0]
+
+        def clock(name, value):
+            now = time.perf_counter()
+            total[name] += now - last[0]
+            last[0] = now
+            return value
+
+        for i in range(n):
+            xb, yb = x[i % 20 * 50:][:50], y[i % 20 * 50:][:50]
+            adam.zero_grad(set_to_none=True)
+            last[0] = time.perf_counter()
+            loss = loss_fn(forward_by_parts(xb, clock), yb)
+            clock("fc", None)
+            clock("backward", loss.backward())
+            clock("adam", adam.step())
+        return {k: v / n * 1e3 for k, v in total.items()}
+
+    probe_in = torch.randn(50, 64, 15, 15).contiguous(memory_format=torch.channels_last)
+    probe_out, probe_fill = torch.empty_like(probe_in), torch.empty(8 << 20)
+
+    def silu_us(threads):
+        torch.set_num_threads(threads)
+        t = time.perf_counter()
+        for _ in range(50):
+            torch.ops.aten.silu.out(probe_in, out=probe_out)
+        torch.set_num_threads(b.threads)
+        return (time.perf_counter() - t) / 50 * 1e6
+
+    def probes():
+        t = time.perf_counter()
+        for _ in range(4):
+            probe_fill.fill_(1.0)
+        fill_gb_s = 4 * probe_fill.numel() * 4 / (time.perf_counter() - t) / 1e9
+        one, all_ = silu_us(1), silu_us(b.threads)
+        # SiLU on all threads against one: about the thread count when every core is there; near 1 when
+        # the machine's other cores are busy elsewhere (a shared VM's neighbours).
+        return {"matmul_gflops": matmul_gflops(2048), "silu_us": all_, "thread_speedup": one / all_,
+                "fill_gb_s": fill_gb_s}
+
+    with torch.no_grad():
+        assert torch.equal(forward_by_parts(x[:50], lambda name, value: value), model(x[:50]))
+    if b.smoke:
+        blocks, steps = 2, 5
+    with channels_last_gradients(model):
+        block(20)
+        rows = [{"ms": block(steps), **probes()} for _ in range(blocks)]
+        with profile() as prof:
+            block(20)
+    top = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)[:12]
+    out = {"steps_per_block": steps, "blocks": rows,
+           "profile_ms_per_step": [(e.key, e.self_cpu_time_total / 20 / 1e3) for e in top]}
+    step_ms = [sum(r["ms"].values()) for r in rows]
+    log(f"step: {min(step_ms):.2f}-{max(step_ms):.2f} ms per step")
+    return out
+
+
 def phase_coverage(b, res):
     """The problem set's own answers (from the nets, svc and part2 phases) against classlab's ranges."""
     seeds = 2 if b.smoke else 5
@@ -371,6 +457,7 @@ def main():
 
     b = Bench()
     b.smoke, b.cifar, b.data_dir, b.part2_repeats = a.smoke, a.cifar, a.data_dir, a.part2_repeats
+    b.threads = torch.get_num_threads()
     b.epochs, b.seeds = (2, 1) if a.smoke else (10, a.seeds)
     n_train, n_test, b.svc_n = (5000, 1000, 1000) if a.smoke else (None, None, 10_000)
     b.data = load_cifar10(a.cifar, a.data_dir).subset(n_train, n_test)
@@ -413,6 +500,8 @@ def main():
             res["quick_memory_mib"] = phase_memory(b)
         elif phase == "bf16":
             res["bf16"] = phase_bf16(b)
+        elif phase == "step":
+            res["step"] = phase_step(b)
         elif phase == "coverage" and {"nets", "svc", "part2"} <= set(res):
             res["coverage"] = phase_coverage(b, res)
         res["matmul_gflops"].append(matmul_gflops())
@@ -426,6 +515,9 @@ def save(res, path):
     for r in res.get("nets", {}).values():
         r["fraction_of_limit"] = {k: r["train_tflop_per_epoch"] * 1e3 / r["epoch_s"][k] / peak
                                   for k in ("seed", "classlab")}
+        if "epochs_s" in r:
+            r["fraction_of_limit_fastest_epoch"] = {k: r["train_tflop_per_epoch"] * 1e3 / min(v) / peak
+                                                    for k, v in r["epochs_s"].items()}
     res["finished"] = datetime.now().isoformat(" ", "seconds")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps(res, indent=2))
@@ -453,6 +545,10 @@ def markdown(res):
         f = r["fraction_of_limit"]
         lines.append(f"| {which}: fraction of the fp32 compute limit ({r['train_tflop_per_epoch']:.3f} TFLOP/epoch) "
                      f"| {f['seed']:.0%} | {f['classlab']:.0%} | |")
+        if "epochs_s" in r:
+            fast, ff = {k: min(v) for k, v in r["epochs_s"].items()}, r["fraction_of_limit_fastest_epoch"]
+            lines.append(f"| {which}: fastest epoch, its fraction of the limit | {fast['seed']:.2f} s, {ff['seed']:.0%} | "
+                         f"{fast['classlab']:.2f} s, {ff['classlab']:.0%} | {fast['seed'] / fast['classlab']:.2f}x |")
     if "svc" in res:
         s = res["svc"]["fit_predict_s"]
         lines.append(f"| SVC fit+predict, {res['svc']['points']} points (the normalized pixels; classlab: from the "
@@ -507,7 +603,27 @@ def markdown(res):
                   "| question | problem set's code | classlab's accepted range | inside |", "|---|---|---|---|"]
         for r in cv["rows"]:
             lines.append(f"| {r['question']} | {r['seed_code']} | {r['accepted']} | {'yes' if r['inside'] else 'NO'} |")
+    if "step" in res:
+        lines += _step_markdown(res["step"], gf)
     return "\n".join(lines) + "\n"
+
+
+def _step_markdown(st, gflops):
+    rows = st["blocks"]
+    step_ms = [sum(r["ms"].values()) for r in rows]
+    flop = training_flops_per_sample(CNN()) * 50 / 1e9  # GFLOP per step of 50 images
+    lines = ["", f"Where a CNN training step goes (classlab's step, batches of 50; {len(rows)} blocks of "
+                 f"{st['steps_per_block']} steps, probes of the machine between blocks; {flop:.2f} GFLOP per step):", "",
+             "| block | step | " + " | ".join(rows[0]["ms"]) + f" | share of the limit ({gflops:.0f} GFLOP/s) | matmul | SiLU probe "
+             "(speedup of all threads over one) | fill |",
+             "|---" * (len(rows[0]["ms"]) + 6) + "|"]
+    for i, (r, ms) in enumerate(zip(rows, step_ms)):
+        lines.append(f"| {i + 1} | {ms:.2f} ms | " + " | ".join(f"{v:.2f}" for v in r["ms"].values())
+                     + f" | {flop / ms * 1e3 / gflops:.0%} | {r['matmul_gflops']:.0f} GFLOP/s | "
+                     f"{r['silu_us']:.0f} us ({r.get('thread_speedup', float('nan')):.2f}x) | {r['fill_gb_s']:.0f} GB/s |")
+    lines += ["", "The profiler's top operators (self time, ms per step): "
+              + ", ".join(f"{name} {ms:.2f}" for name, ms in st["profile_ms_per_step"]) + "."]
+    return lines
 
 
 if __name__ == "__main__":
