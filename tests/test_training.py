@@ -60,3 +60,21 @@ def test_fit_keeps_gradients_channels_last_for_convolutional_nets_only(monkeypat
         training.fit(model, nn.CrossEntropyLoss(), [(x, y)], epochs=1)
         assert not any(m._forward_hooks for m in model.modules())
     assert len(entered) == 1 and isinstance(entered[0], CNN)
+
+
+def test_bf16_autocast_is_on_and_close_to_fp32():
+    """--precision bf16: forward and loss under bfloat16 autocast, weights and Adam in float32."""
+    x, y = torch.randn(16, 3, 32, 32), torch.arange(16) % 10
+    losses, weights = {}, {}
+    for precision in ("fp32", "bf16"):
+        torch.manual_seed(0)
+        model = CNN()
+        dtypes = set()
+        model.conv1.register_forward_hook(lambda module, inputs, output: dtypes.add(output.dtype))
+        losses[precision] = training.fit(model, nn.CrossEntropyLoss(), [(x, y)], epochs=3, precision=precision).train_loss
+        weights[precision] = model.conv1.weight.detach()
+        assert weights[precision].dtype == torch.float32
+        assert dtypes == {torch.bfloat16 if precision == "bf16" else torch.float32}
+    assert losses["bf16"] != losses["fp32"]  # autocast really ran
+    torch.testing.assert_close(losses["bf16"], losses["fp32"], rtol=0.02, atol=0.02)
+    assert losses["bf16"][-1] < losses["bf16"][0]
