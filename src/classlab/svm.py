@@ -138,6 +138,11 @@ def _integer_gram_float32(a, b):
     return out
 
 
+def _as_metric(rows):
+    """``rows`` as a ``Rows``: itself if it is one, else the float64 metric over ``rows(X)`` (None: X itself)."""
+    return rows if isinstance(rows, Rows) else Rows(np.asarray if rows is None else rows)
+
+
 class _Tiles:
     """The tiles of X, made afresh on each pass (kept after the first where they are compact)."""
 
@@ -155,7 +160,6 @@ class _Tiles:
         return tiles
 
 
-
 def rbf_kernel(A, B=None, gamma=1.0, block=2048, rows=np.asarray):
     """``exp(-gamma * |a - b|^2)`` for all rows a of A and b of B (``B=None``: of A itself), in float64.
 
@@ -165,7 +169,7 @@ def rbf_kernel(A, B=None, gamma=1.0, block=2048, rows=np.asarray):
     with ``rows``, not even float copies). Without B the matrix is symmetric: each tile below the
     diagonal is the transpose of one above it, computed once.
     """
-    metric = rows if isinstance(rows, Rows) else Rows(rows)
+    metric = _as_metric(rows)
     tiles_b = _Tiles(A if B is None else B, block, metric)
     tiles_a = tiles_b if B is None else _Tiles(A, block, metric)
     return _kernel(tiles_a, tiles_b, len(A), len(A) if B is None else len(B), gamma, block, metric, B is None)
@@ -231,7 +235,7 @@ class RBFSVC(ClassifierMixin, BaseEstimator):
         self.block, self.preprocess = block, preprocess
 
     def _metric(self):
-        return self.preprocess if isinstance(self.preprocess, Rows) else Rows(self.preprocess if self.preprocess is not None else np.asarray)
+        return _as_metric(self.preprocess)
 
     def _rows(self, X):
         return self._metric()(X)
