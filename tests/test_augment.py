@@ -8,7 +8,7 @@ from PIL import Image
 from torchvision import transforms
 
 from classlab.data.augment import MEAN, STD, augment, flip_crop, normalize, sample_flip_crop, torchvision_transform
-from classlab.data.batches import TensorBatches, TorchvisionBatches
+from classlab.data.batches import TensorBatches, TorchvisionBatches, listing_loader
 
 
 @pytest.fixture
@@ -83,6 +83,30 @@ def test_tensor_batches_cover_the_data_once_per_epoch(images):
     assert not torch.equal(seen, order2)  # reshuffled each epoch
 
 
+def test_tensor_batches_draw_order_then_flips_and_crops_chunk_by_chunk(images, monkeypatch):
+    """The generator's stream, in order: the epoch's permutation, then the transform's draws for each chunk
+    of whole batches (at most CHUNK_IMAGES images, one batch when a batch is larger)."""
+    y = torch.arange(len(images))
+    for batch_size, chunk_images, chunk in ((16, 32, 32), (16, 40, 32), (48, 40, 48)):
+        monkeypatch.setattr(TensorBatches, "CHUNK_IMAGES", chunk_images)
+        got = torch.cat([xb for xb, _ in TensorBatches(images, y, batch_size, torch.Generator().manual_seed(4))])
+        g = torch.Generator().manual_seed(4)
+        order = torch.randperm(len(images), generator=g)
+        expected = torch.cat([augment(images[order[c:c + chunk]], g) for c in range(0, len(images), chunk)])
+        assert torch.equal(got, expected)
+
+
+def test_tensor_batches_take_any_transform(images):
+    """``transform=None``: data as it is (shuffled); a callable gets each chunk and the generator."""
+    x, y = torch.randn(10, 2), torch.arange(10)
+    got = [(xb, yb) for xb, yb in TensorBatches(x, y, 4, torch.Generator().manual_seed(2), transform=None)]
+    order = torch.randperm(10, generator=torch.Generator().manual_seed(2))
+    assert torch.equal(torch.cat([xb for xb, _ in got]), x[order])
+    assert torch.equal(torch.cat([yb for _, yb in got]), order)
+    doubled = TensorBatches(x, y, 4, torch.Generator(), shuffle=False, transform=lambda xc, generator: 2 * xc)
+    assert torch.equal(torch.cat([xb for xb, _ in doubled]), 2 * x)
+
+
 def test_tensor_batches_are_reproducible(images):
     y = torch.arange(len(images))
     a = [xb for xb, _ in TensorBatches(images, y, 16, torch.Generator().manual_seed(3))]
@@ -105,8 +129,31 @@ def test_clean_pipelines_agree(images):
     """Without augmentation the tensor pipeline and torchvision's DataLoader give identical batches."""
     y = torch.arange(len(images))
     ours = torch.cat([xb for xb, _ in TensorBatches(images, y, 16, torch.Generator(), False, shuffle=False)])
-    ref = torch.cat([xb for xb, _ in TorchvisionBatches(images, y, 16, torch.Generator(), False, shuffle=False)])
+    generator = torch.Generator().manual_seed(0)
+    state = generator.get_state()
+    ref = torch.cat([xb for xb, _ in TorchvisionBatches(images, y, 16, generator, False, shuffle=False)])
     assert torch.equal(ours, ref)
+    assert torch.equal(generator.get_state(), state)  # an unshuffled loader draws nothing from it
+
+
+def test_torchvision_batches_are_the_problem_sets_loader(images):
+    """By default (training): the order of ``DataLoader(..., shuffle=True, generator=g)``, batches of the size
+    asked, and every image flipped and cropped by torchvision with torch's global generator."""
+    y = torch.arange(len(images))
+    torch.manual_seed(3)
+    batches = list(TorchvisionBatches(images, y, 16, torch.Generator().manual_seed(5)))
+    loader = torch.utils.data.DataLoader(y, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(5))
+    assert [yb.tolist() for _, yb in batches] == [b.tolist() for b in loader]
+    assert len(TorchvisionBatches(images, y, 16, None)) == 4
+    xb, yb = batches[0]
+    assert xb.shape == (16, 3, 32, 32) and xb.dtype == torch.float32
+    draws = [(f, a, b) for f in (False, True) for a in range(9) for b in range(9)]
+    for x, k in zip(xb[:3], yb[:3]):
+        assert any(torch.equal(x, _torchvision_one(images[k], *d)) for d in draws)
+    assert not all(torch.equal(x, normalize(images[k:k + 1])[0]) for x, k in zip(xb, yb))
+    torch.manual_seed(3)
+    again = list(TorchvisionBatches(images, y, 16, torch.Generator().manual_seed(5)))
+    assert all(torch.equal(a[0], b[0]) for a, b in zip(batches, again))
 
 
 def test_augment_uses_only_its_generator(images):
@@ -115,3 +162,21 @@ def test_augment_uses_only_its_generator(images):
     torch.manual_seed(1)
     b = augment(images, torch.Generator().manual_seed(9))
     assert torch.equal(a, b)
+
+
+def test_listing_loader_is_the_listings_dataloader():
+    """``DataLoader(TensorDataset(x, y), batch_size, shuffle=True)``: the same batches in the same order, drawn
+    from the generator given, or as in the listings from torch's global one."""
+    x, y = torch.randn(23, 2), torch.arange(23)
+    for seeded in (True, False):
+        def generator():
+            return torch.Generator().manual_seed(3) if seeded else None
+
+        torch.manual_seed(4)
+        ours = list(listing_loader(x, y, 5, generator()))
+        torch.manual_seed(4)
+        dataset = torch.utils.data.TensorDataset(x, y)
+        reference = list(torch.utils.data.DataLoader(dataset, batch_size=5, shuffle=True, generator=generator()))
+        assert len(ours) == len(reference) == 5
+        for (xa, ya), (xb, yb) in zip(ours, reference):
+            assert torch.equal(xa, xb) and torch.equal(ya, yb)

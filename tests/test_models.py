@@ -167,3 +167,10 @@ def test_faithful_and_corrected_classifiers_compute_the_same_function():
     x = torch.randn(9, 2)
     assert torch.equal(faithful(x), corrected(x))
     assert isinstance(faithful.between, list) and isinstance(corrected.between, torch.nn.ModuleList)
+
+
+def test_both_classifiers_default_to_the_listings_shape():
+    """The listing's defaults: one hidden layer of 32, two features, two classes."""
+    for model in (DeepClassifier(), DeepClassifierCorrected()):
+        assert model.n_hidden == 1 and len(model.between) == 0
+        assert tuple(model.first.weight.shape) == (32, 2) and tuple(model.last.weight.shape) == (2, 32)

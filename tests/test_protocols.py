@@ -35,8 +35,12 @@ def _variants(img):
 
 def test_faithful_test_batches_are_augmented_test_images(images):
     x, y = images
+    torch.manual_seed(1)
     batches = list(cifar_test_batches(FAITHFUL, x, y, 16, torch.Generator().manual_seed(0)))
     out, labels = torch.cat([b for b, _ in batches]), torch.cat([lab for _, lab in batches])
+    torch.manual_seed(2)  # the draws come from the generator given, not torch's global one
+    again = cifar_test_batches(FAITHFUL, x, y, 16, torch.Generator().manual_seed(0))
+    assert torch.equal(torch.cat([b for b, _ in again]), out)
     assert labels.tolist() == y.tolist()  # in order: test_loader has shuffle=False
     clean = normalize(x)
     assert sum(not torch.equal(a, b) for a, b in zip(out, clean)) > len(x) // 2
@@ -72,8 +76,11 @@ def test_svc_pixels(images):
     x, _ = images
     g = torch.Generator().manual_seed(0)
     assert svc_pixels(CORRECTED, x, g) is x
+    torch.manual_seed(1)
     augmented = svc_pixels(FAITHFUL, x, g)
     assert augmented.dtype == torch.uint8 and not torch.equal(augmented, x)
+    torch.manual_seed(2)
+    assert torch.equal(svc_pixels(FAITHFUL, x, torch.Generator().manual_seed(0)), augmented)  # its draws only
     for k in range(5):
         assert (normalize(augmented[k:k + 1]) == _variants(x[k:k + 1])).flatten(1).all(1).any()
 
