@@ -96,7 +96,7 @@ def test_tensor_batches_draw_order_then_flips_and_crops_chunk_by_chunk(images, m
         assert torch.equal(got, expected)
 
 
-def test_tensor_batches_take_any_transform(images):
+def test_tensor_batches_take_any_transform():
     """``transform=None``: data as it is (shuffled); a callable gets each chunk and the generator."""
     x, y = torch.randn(10, 2), torch.arange(10)
     got = [(xb, yb) for xb, yb in TensorBatches(x, y, 4, torch.Generator().manual_seed(2), transform=None)]

@@ -227,7 +227,9 @@ def test_seed_everything_seeds_torch_numpy_and_random():
 
     generator = training.seed_everything(5)
     drawn = (torch.rand(2), np.random.rand(2), random.random(), torch.rand(2, generator=generator))
-    torch.manual_seed(5), np.random.seed(5), random.seed(5)
+    torch.manual_seed(5)
+    np.random.seed(5)
+    random.seed(5)
     assert torch.equal(drawn[0], torch.rand(2)) and np.array_equal(drawn[1], np.random.rand(2))
     assert drawn[2] == random.random()
     assert torch.equal(drawn[3], torch.rand(2, generator=torch.Generator().manual_seed(5)))
