@@ -11,6 +11,9 @@ from classlab.data.augment import MEAN, STD, augment, flip_crop, normalize, samp
 from classlab.data.batches import TensorBatches, TorchvisionBatches, listing_loader
 
 
+DRAWS = [(flip, i, j) for flip in (False, True) for i in range(9) for j in range(9)]  # all 162 flip/crop draws
+
+
 @pytest.fixture
 def images():
     return torch.randint(0, 256, (64, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
@@ -37,11 +40,9 @@ def test_flip_crop_normalize_equals_torchvision_image_by_image(images):
 def test_every_offset_and_flip_matches(images):
     """All 81 crop corners, flipped and not, against torchvision."""
     img = images[:1]
-    for f in (False, True):
-        for a in range(9):
-            for b in range(9):
-                ours = normalize(flip_crop(img, torch.tensor([f]), torch.tensor([a]), torch.tensor([b])))[0]
-                assert torch.equal(ours, _torchvision_one(img[0], f, a, b))
+    for f, a, b in DRAWS:
+        ours = normalize(flip_crop(img, torch.tensor([f]), torch.tensor([a]), torch.tensor([b])))[0]
+        assert torch.equal(ours, _torchvision_one(img[0], f, a, b))
 
 
 def test_normalize_equals_totensor_normalize(images):
@@ -120,8 +121,7 @@ def test_augmented_batches_are_augmented_images_of_the_batch(images):
     for xb, yb in TensorBatches(images, y, 16, torch.Generator().manual_seed(0)):
         for x, k in zip(xb[:4], yb[:4]):
             variants = [normalize(flip_crop(images[k:k + 1], torch.tensor([f]), torch.tensor([a]),
-                                            torch.tensor([b])))[0]
-                        for f in (False, True) for a in range(9) for b in range(9)]
+                                            torch.tensor([b])))[0] for f, a, b in DRAWS]
             assert any(torch.equal(x, v) for v in variants)
 
 
@@ -147,9 +147,8 @@ def test_torchvision_batches_are_the_problem_sets_loader(images):
     assert len(TorchvisionBatches(images, y, 16, None)) == 4
     xb, yb = batches[0]
     assert xb.shape == (16, 3, 32, 32) and xb.dtype == torch.float32
-    draws = [(f, a, b) for f in (False, True) for a in range(9) for b in range(9)]
     for x, k in zip(xb[:3], yb[:3]):
-        assert any(torch.equal(x, _torchvision_one(images[k], *d)) for d in draws)
+        assert any(torch.equal(x, _torchvision_one(images[k], *d)) for d in DRAWS)
     assert not all(torch.equal(x, normalize(images[k:k + 1])[0]) for x, k in zip(xb, yb))
     torch.manual_seed(3)
     again = list(TorchvisionBatches(images, y, 16, torch.Generator().manual_seed(5)))
