@@ -470,7 +470,7 @@ def main():
     b.cli_args = ["--cifar", a.cifar] + (["--data-dir", a.data_dir] if a.data_dir else [])
     if a.smoke:
         b.cli_args += ["--epochs", str(b.epochs), "--train-subset", str(n_train), "--test-subset", str(n_test),
-                       "--svc-points", str(b.svc_n)]
+                       "--svc-train-points", str(b.svc_n)]
 
     cpu = cpu_info()
     kind = "smoke" if a.smoke else machine_kind(cpu)

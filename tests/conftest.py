@@ -99,6 +99,15 @@ def quick_run(tmp_path_factory, cifar_forms):
     return out, stdout, json.loads((out / "answers.json").read_text())
 
 
+@pytest.fixture(scope="session")
+def part2_key(tmp_path_factory):
+    """A finished part 2 run of three seeds, as a key: 2.3's faithful number pinned, its corrected ones spread."""
+    out = tmp_path_factory.mktemp("key") / "run"
+    code, _, err = run_cli("run", "--only", "2.1,2.2,2.3,2.4", "--points-epochs", "10", "--seeds", "3", "--out", out)
+    assert code == 0, err
+    return out, json.loads((out / "answers.json").read_text())
+
+
 @pytest.fixture
 def data_dir(tmp_path):
     d = tmp_path / "data"

@@ -13,7 +13,7 @@ from conftest import run_cli
 from test_resume import medium_cifar  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
-SMALL = ["--epochs", "1", "--points-epochs", "3", "--svc-points", "100", "--threads", "1"]
+SMALL = ["--epochs", "1", "--points-epochs", "3", "--svc-train-points", "100", "--threads", "1"]
 
 
 def values(out):

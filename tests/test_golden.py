@@ -28,22 +28,27 @@ VOLATILE = {"seconds", "epoch_seconds", "train_seconds",  # timings: never the s
 
 
 def fingerprint():
-    """What decides float rounding: CPU vendor and vector ISA, the numeric libraries, the thread count."""
+    """What decides float rounding: CPU vendor, family and model (OpenBLAS and oneDNN pick their kernels by
+    them: Zen 4 and Zen 5 share their ISA flags and still round logistic regression differently), vector ISA,
+    the numeric libraries, the thread count."""
     import numpy
     import torch
 
-    flags, vendor = set(), platform.machine()
+    info, flags = {}, set()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("vendor_id"):
-                vendor = line.split(":", 1)[1].strip()
-            elif line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key in ("vendor_id", "cpu family", "model") and key not in info:
+                info[key] = value.strip()
+            elif key == "flags":
+                flags = set(value.split())
                 break
     except OSError:
         pass
+    cpu = "-".join(info.get(k, "?") for k in ("vendor_id", "cpu family", "model")) if info else platform.machine()
     isa = "+".join(f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flags) or "base"
-    return (f"{vendor}/{isa}/torch-{torch.__version__}/numpy-{numpy.__version__}/"
+    return (f"{cpu}/{isa}/torch-{torch.__version__}/numpy-{numpy.__version__}/"
             f"threads-{torch.get_num_threads()}")
 
 

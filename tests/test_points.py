@@ -189,11 +189,47 @@ def test_generator_is_deterministic():
 
 def test_rebuilt_model_for_figures_is_the_trained_one():
     """The boundary figures redraw the nets from saved weights: they must predict as trained."""
-    from classlab._predictors import TorchClassifier, deep_classifier
+    from classlab._predictors import SavedDeepClassifier
 
     ctx = Context(DEFAULT.__class__(points_epochs=10))
+    X, y = ctx.points.X, ctx.points.y
     for unit in (PointsNet("faithful", 1, 4, 42), PointsNet("corrected", 3, 8, 0)):
         result = unit.run(ctx)
         _, X_test, _, y_test, _ = ctx.points_split
-        clf = TorchClassifier(deep_classifier(result, 2, 2), 2)
+        clf = SavedDeepClassifier(result).fit(X, y)
         assert float((clf.predict(X_test) == y_test).mean()) == result["accuracy"]
+
+
+def test_rebuilt_logistic_regression_predicts_as_the_fitted_one():
+    """The logistic regression of 2.2's figure, from the saved coefficients, is sklearn's own prediction."""
+    from sklearn.linear_model import LogisticRegression
+
+    from classlab._predictors import SavedLinearClassifier
+    from classlab._units import PointsLogReg
+
+    ctx = Context(DEFAULT)
+    X_train, X_test, y_train, _, _ = ctx.points_split
+    result = PointsLogReg().run(ctx)
+    fitted = LogisticRegression().fit(X_train, y_train)
+    rebuilt = SavedLinearClassifier(result["coef"], result["intercept"]).fit(ctx.points.X, ctx.points.y)
+    grid = np.random.default_rng(0).uniform(-3, 3, (2000, 2))
+    assert np.array_equal(rebuilt.predict(grid), fitted.predict(grid))
+    assert np.array_equal(rebuilt.predict(X_test), fitted.predict(X_test))
+
+
+def test_rebuilt_classifiers_follow_scikit_learns_rules():
+    """Parameters stored untouched in __init__; fitted attributes (ending in _) set in fit only."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from classlab._predictors import SavedDeepClassifier, SavedLinearClassifier
+
+    for clf in (SavedLinearClassifier([[1.0, -1.0]], [0.5]),
+                SavedDeepClassifier({"n_hidden": 1, "hidden_dim": 1, "weights": {"first": [1.0, 0.0, 0.0],
+                                                                              "last": [1.0, -1.0, 0.0, 0.0]}})):
+        assert not [k for k in vars(clf) if k.endswith("_")]
+        assert clone(clf).get_params() == clf.get_params()
+        with pytest.raises(NotFittedError):
+            clf.predict(np.zeros((1, 2)))
+        clf.fit(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))
+        assert list(clf.classes_) == [0, 1] and clf.n_features_in_ == 2

@@ -46,9 +46,30 @@ def test_what_data_each_question_needs():
 
 
 def test_question_texts_are_the_problem_sets():
-    assert "rounded to 2 digits" in REGISTRY["1.4"].text and "10 epochs" in REGISTRY["1.4"].text
-    assert "0.99 or more" in REGISTRY["2.4"].text and "[2, 4, 8, 16, 32, 64]" in REGISTRY["2.4"].text
-    assert "first 10k points" in REGISTRY["1.7"].text
+    text = {id: q.text_for(DEFAULT) for id, q in REGISTRY.items()}
+    assert "rounded to 2 digits" in text["1.4"] and "only 10 epochs" in text["1.4"] and "lr=0.001)" in text["1.4"]
+    assert "10 epochs, Adam optimizer with lr=0.001" in text["1.6"]
+    assert "0.99 or more" in text["2.4"] and "[2, 4, 8, 16, 32, 64]" in text["2.4"] and "for 100 epochs" in text["2.4"]
+    assert "first 10k points" in text["1.7"] and "you used 10k training points" in text["1.8"]
+    assert "split them 50:50" in text["2.1"] and "random_state=42" in text["2.1"]
+    assert "layer dimension of 2 for 100 epochs" in text["2.3"]
+    assert text["1.3"] == "How many parameters does the linear model from above have?"
+    assert "lr=" not in text["2.3"] + text["2.4"]  # "the same settings as in problem 1.4"
+
+
+def test_a_variants_questions_say_its_settings():
+    """Next year's variant: the quiz asks what the run computed, in the problem set's words."""
+    variant = dataclasses.replace(DEFAULT, epochs=5, lr=0.01, svc_train_points=5000, widths=(3, 6), first_width=3,
+                                  target_accuracy=0.95, points_epochs=50, points_lr=0.003, split_test_size=0.25,
+                                  split_random_state=7, dense_hidden_sizes=(128,))
+    text = {id: q.text_for(variant) for id, q in REGISTRY.items()}
+    assert "only 5 epochs" in text["1.4"] and "lr=0.01)" in text["1.4"] and "5 epochs, Adam optimizer with lr=0.01" in text["1.6"]
+    assert "first 5k points" in text["1.7"] and "you used 5k training points" in text["1.8"]
+    assert "split them 75:25" in text["2.1"] and "random_state=7" in text["2.1"]
+    assert "layer dimension of 3 for 50 epochs" in text["2.3"] and "(here with lr=0.003)" in text["2.3"]
+    assert "[3, 6]" in text["2.4"] and "0.95 or more" in text["2.4"] and "50 epochs" in text["2.4"]
+    assert "hidden_sizes = [128]" in text["1.3"]
+    assert REGISTRY["1.3"].label_for(variant) == "How many parameters does the dense model (3072-128-10) have?"
 
 
 def test_schema_file_lists_the_registrys_ids():
@@ -122,8 +143,8 @@ def test_losses_per_net():
     """1.4: "criterion = nn.NLLLoss()"; 1.6: "CrossEntropyLoss (since we do not apply the logarithmic softmax)"."""
     from classlab._units import NETS
 
-    assert NETS["dense"][1] is nn.NLLLoss
-    assert NETS["cnn"][1] is nn.CrossEntropyLoss
+    assert NETS["dense"].loss is nn.NLLLoss
+    assert NETS["cnn"].loss is nn.CrossEntropyLoss
 
 
 def test_part2_trains_with_nllloss_and_the_listings_adam(monkeypatch):

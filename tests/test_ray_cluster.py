@@ -86,7 +86,7 @@ def _wait_dead(pids, timeout=10):
 
 def test_killed_worker_is_retried_from_its_checkpoint(cluster, medium_cifar, tmp_path):  # noqa: F811
     args = ["--cifar", str(medium_cifar), "--data-dir", str(tmp_path / "data"), "--only", "1.6", "--epochs", "3",
-            "--threads", "1", "--svc-points", "100"]
+            "--threads", "1", "--svc-train-points", "100"]
     straight = tmp_path / "straight"
     subprocess.run([sys.executable, "-m", "classlab", "run", *args, "--out", str(straight)], check=True, env=ENV,
                    capture_output=True)

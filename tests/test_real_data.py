@@ -26,7 +26,7 @@ def test_short_run_on_the_real_copy(tmp_path):
     out = tmp_path / "out"
     code, stdout, err = run_cli("run", "--cifar", COPY, "--data-dir", tmp_path / "data", "--out", out,
                                 "--only", "1.1,1.2,1.3,1.4,1.5,1.6,1.7,1.8", "--epochs", "1",
-                                "--train-subset", "10000", "--test-subset", "2000", "--svc-points", "2000")
+                                "--train-subset", "10000", "--test-subset", "2000", "--svc-train-points", "2000")
     assert code == 0, err
     answers = json.loads((out / "answers.json").read_text())["answers"]
     assert answers["1.1"]["value"] == 5.0

@@ -33,7 +33,7 @@ def medium_cifar(tmp_path_factory):
 
 def _cmd(cifar, out, data_dir, *extra):
     return [sys.executable, "-m", "classlab", "run", "--cifar", str(cifar), "--data-dir", str(data_dir),
-            "--out", str(out), "--only", "1.6", "--epochs", "3", "--threads", "2", "--svc-points", "100", *extra]
+            "--out", str(out), "--only", "1.6", "--epochs", "3", "--threads", "2", "--svc-train-points", "100", *extra]
 
 
 def _env():

@@ -242,3 +242,25 @@ def test_progress_draws_only_for_a_terminal_or_a_jupyter_kernel(monkeypatch):
     assert not Progress(io.StringIO()).tty
     kernel_stream = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
     assert Progress(kernel_stream()).tty
+
+
+def test_every_file_of_a_run_folder_is_named_by_its_owner(tmp_path):
+    """RunFolder names what run and key write; --force clears all of it (the quiz too) and nothing else."""
+    import classlab
+    from classlab._folder import RunFolder
+
+    out = tmp_path / "o"
+    assert run_cli("run", "--only", "2.1,2.2", "--out", out)[0] == 0
+    assert run_cli("key", out)[0] == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == set(RunFolder.FILES) | set(RunFolder.FOLDERS) - {"checkpoints"}
+    paths = classlab.load(out).paths
+    assert list(paths) == list(RunFolder.SHOWN) and paths["quiz.xml"] == out / "quiz.xml"
+    assert paths["figures"] and all(p.parent == out / "figures" for p in paths["figures"])
+
+    (out / "notes.txt").write_text("the user's own file")
+    code, stdout, err = run_cli("run", "--only", "2.1", "--out", out, "--force")
+    assert code == 0, err
+    assert not (out / "quiz.xml").exists() and not (out / "quiz.gift").exists()
+    assert (out / "notes.txt").exists()
+    assert stdout.splitlines()[-1] == f"Written to {out}: answers.json, answers.md, report.html"

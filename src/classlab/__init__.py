@@ -3,6 +3,7 @@
 The public API (everything else is internal and may change):
 
 * ``run(...)``, ``load(run_dir)``, ``Run``: answer the problem set from Python; show it in Jupyter.
+* ``grade(key, responses, ...)``, ``Grades``: grade a class's Moodle quiz export against a run's key.
 * The problem set's models: ``Dense``, ``CNN``, ``DeepClassifier`` (the listing as written) and
   ``DeepClassifierCorrected``; ``count_parameters``.
 * Data: ``load_cifar10`` (every form of CIFAR-10, as uint8 tensors), ``augment`` and ``normalize``
@@ -13,10 +14,10 @@ The public API (everything else is internal and may change):
 * ``Settings`` and ``DEFAULT`` (every setting of the problem set), ``ClasslabError``.
 """
 
-__version__ = "0.2.0"
+from ._version import __version__
 
 _PUBLIC = {
-    "run": "_api", "load": "_api", "Run": "_api",
+    "run": "_api", "load": "_api", "Run": "_api", "grade": "_grade", "Grades": "_grade",
     "Dense": "models", "CNN": "models", "DeepClassifier": "models", "DeepClassifierCorrected": "models",
     "count_parameters": "models",
     "load_cifar10": "data.cifar", "augment": "data.augment", "normalize": "data.augment",

@@ -49,8 +49,10 @@ class Answer:
     ``value`` is the faithful protocol's answer for the run's first seed (unrounded);
     ``display`` is that value rounded as the question asks. ``corrected`` holds the same for
     the corrected protocol where it differs in kind. ``per_seed`` lists every seed's values;
-    ``spread`` summarizes them (with ``accepted`` = min-max rounded as asked). ``plots`` are the
-    figures to draw (``figures`` their files, once drawn); ``pitfalls`` what the answer revealed.
+    ``spread`` summarizes them per protocol, with ``accepted``: the range a new correct run should
+    fall in (``accepted_range``), the values seen (a discrete answer), or the listing's own number
+    where it seeds itself (``pinned``). ``plots`` are the figures to draw (``figures`` their files,
+    once drawn); ``pitfalls`` what the answer revealed.
     """
 
     id: str
@@ -73,11 +75,6 @@ class Answer:
     def from_dict(cls, d, folder=None):
         """An answer as answers.json holds it (``folder``: the run's, where its figures are)."""
         return cls(**{k: v for k, v in d.items() if k != "display"}, folder=folder)
-
-    def _repr_html_(self):
-        from ._report.notebook import answer_html
-
-        return answer_html(self, self.folder)
 
     @classmethod
     def of(cls, q, settings, value, **kw):

@@ -11,23 +11,26 @@ defaults and the same checks; the command line is a thin layer over this functio
 """
 
 import io
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from . import _questions as questions
 from ._answers import Answer, Pitfall
-from ._context import Inputs
+from ._context import Inputs, resolve_device
 from .errors import ClasslabError
-from .settings import DEFAULT, QUICK
+from ._executors import Processes, Ray, Serial, import_ray, threads_per_unit
+from ._folder import RunFolder
+from .settings import SETTINGS, make, read_config
 
 
-def make_spec(questions_=None, *, seeds=1, seed_list=None, quick=False, cifar=None, data_dir=None, points_x=None,
-              points_y=None, skip_bad_images=False, epochs=None, batch_size=None, points_epochs=None,
-              points_batch_size=None, train_subset=None, test_subset=None, svc_points=None, device="auto",
-              pipeline="tensor", precision="fp32", threads=None, curves=True, workers=None, ray=False,
-              ray_address=None, command=None):
-    """The RunSpec for these options (what ``classlab run`` and ``classlab.run`` run), checked."""
+def make_spec(questions_=None, *, seeds=1, seed_list=None, config=None, cifar=None, data_dir=None, points_x=None,
+              points_y=None, skip_bad_images=False, threads=None, workers=None, ray=False, ray_address=None,
+              command=None, **settings):
+    """The RunSpec for these options (what ``classlab run`` and ``classlab.run`` run), checked.
+
+    ``settings`` are the fields of ``classlab.Settings`` (typed, or text as on the command line; None: not
+    given), over those of the ``config`` file; the rest says what to run, on which data, and where.
+    """
     from ._runner import RunSpec
 
     chosen = _question_ids(questions_)
@@ -39,35 +42,19 @@ def make_spec(questions_=None, *, seeds=1, seed_list=None, quick=False, cifar=No
     if not seeds_ or len(set(seeds_)) != len(seeds_):
         raise ClasslabError("--seed-list: give distinct seeds")
     _at_least_1("--threads", threads)
-    settings = QUICK if quick else DEFAULT
-    overrides = {"epochs": epochs, "batch_size": batch_size, "points_epochs": points_epochs,
-                 "points_batch_size": points_batch_size, "train_subset": train_subset, "test_subset": test_subset,
-                 "svc_train_points": svc_points}
-    for name, value in overrides.items():
-        if value is not None:
-            _at_least_1(f"--{'svc-points' if name == 'svc_train_points' else name.replace('_', '-')}", value)
-            settings = replace(settings, **{name: value})
-    if pipeline not in ("tensor", "torchvision"):
-        raise ClasslabError(f"--pipeline: tensor or torchvision, got {pipeline!r}")
-    if precision not in ("fp32", "bf16"):
-        raise ClasslabError(f"--precision: fp32 or bf16, got {precision!r}")
-    settings = replace(settings, device=_device(device), pipeline=pipeline, learning_curves=curves,
-                       precision=precision)
-    if settings.pipeline == "torchvision" and settings.device != "cpu":
+    from_file, config_file = read_config(config) if config is not None else ({}, None)
+    s = make(settings, from_file)
+    s = replace(s, device=_device(s.device))
+    if s.pipeline == "torchvision" and s.device != "cpu":
         raise ClasslabError("--pipeline torchvision runs on the CPU only; add --device cpu")
-    if threads is None and workers:
-        threads = max(1, (os.cpu_count() or 1) // workers)
-    elif threads is None and (ray or ray_address):
-        threads = 1
     inputs = Inputs(cifar=_path(cifar), data_dir=_path(data_dir), points_x=_path(points_x),
                     points_y=_path(points_y), skip_bad_images=skip_bad_images)
-    return RunSpec(settings=settings, questions=chosen, seeds=seeds_, inputs=inputs, threads=threads,
-                   command=list(command) if command else ["classlab.run(...)"])
+    return RunSpec(settings=s, questions=chosen, seeds=seeds_, inputs=inputs,
+                   threads=threads_per_unit(threads, workers, bool(ray or ray_address)),
+                   command=list(command) if command else ["classlab.run(...)"], config_file=config_file)
 
 
 def make_executor(spec, workers=None, ray=False, ray_address=None):
-    from ._executors import Processes, Ray, Serial, import_ray
-
     _at_least_1("--workers", workers)
     if workers and (ray or ray_address):
         raise ClasslabError("--workers and --ray: choose one")
@@ -84,9 +71,9 @@ def run(questions=None, *, out=None, force=False, resume=None, workers=None, ray
     """Answer the problem set's ``questions`` (ids as a list or "1.4,2.3"; default: all) and write the run's
     folder (``out``, default a new ``runs/<date>-<time>/``). Returns a ``Run``.
 
-    ``options`` are those of ``classlab run`` (seeds, seed_list, quick, cifar, data_dir, points_x, points_y,
-    epochs, batch_size, points_epochs, ..., device, pipeline, precision, threads, curves). ``resume``: the
-    folder of an interrupted run to continue. ``progress=False`` keeps the progress lines quiet.
+    ``options`` are those of ``classlab run``, by the same names: seeds, seed_list, config (a TOML file of
+    settings), cifar, data_dir, points_x, points_y, skip_bad_images, threads, and every setting (below).
+    ``resume``: the folder of an interrupted run to continue. ``progress=False`` keeps the progress lines quiet.
     """
     from ._runner import RunSpec, default_out_dir, execute, prepare_out_dir
 
@@ -115,6 +102,15 @@ def load(run_dir):
     return Run(load_run(run_dir), Path(run_dir))
 
 
+class ShownAnswer(Answer):
+    """An answer of a finished run; in Jupyter it shows with its figures."""
+
+    def _repr_html_(self):
+        from ._report.notebook import answer_html
+
+        return answer_html(self, self.folder)
+
+
 class Run:
     """A finished run: its answers (``run["1.4"]``, ``run.answers``), pitfalls and files.
 
@@ -123,7 +119,7 @@ class Run:
 
     def __init__(self, doc, out):
         self.doc, self.out = doc, Path(out)
-        self.answers = {id: Answer.from_dict(a, self.out) for id, a in doc["answers"].items()}
+        self.answers = {id: ShownAnswer.from_dict(a, self.out) for id, a in doc["answers"].items()}
         self.pitfalls = [Pitfall(**p) for p in doc["pitfalls"]]
 
     def __getitem__(self, id):
@@ -134,9 +130,8 @@ class Run:
 
     @property
     def paths(self):
-        """The files the run wrote."""
-        return {"answers.json": self.out / "answers.json", "answers.md": self.out / "answers.md",
-                "report.html": self.out / "report.html", "figures": [self.out / f for f in self.doc["figures"]]}
+        """The files of the run that a person opens, by name (``figures``: the list of figure files)."""
+        return RunFolder(self.out).shown()
 
     @property
     def banners(self):
@@ -198,13 +193,18 @@ def _path(value):
 def _device(choice):
     import torch
 
-    if choice == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if choice not in ("cpu", "cuda"):
-        raise ClasslabError(f"--device: auto, cpu or cuda, got {choice!r}")
     if choice == "cuda" and not torch.cuda.is_available():
         raise ClasslabError("--device cuda: no CUDA device is available to torch here")
-    return choice
+    return resolve_device(choice)
 
+
+def _settings_doc():
+    lines = ["", "    The settings (defaults: the problem set's; ``classlab run --help`` and the README list them too):", ""]
+    for s in SETTINGS.values():
+        lines.append(f"    * ``{s.name}`` ({s.describe().replace(chr(92), '')}, default {s.show(s.default)}): {s.help}")
+    return "\n".join(lines) + "\n"
+
+
+run.__doc__ += _settings_doc()
 
 __all__ = ["run", "load", "Run", "make_spec"]

@@ -1,8 +1,9 @@
 """``classlab check``: a student's numbers against a run's key, with what each one points to.
 
-For every answer: accepted, or which measured variant it matches (the corrected protocol, and so the
-pitfall behind it), or that it is just outside the accepted range (rounding?), or that it matches
-nothing measured. Exit code 0 when all are accepted, 1 otherwise, 2 for bad input.
+Each answer is read and judged as Moodle would (``classlab._key``): accepted, or which measured variant it
+matches (the corrected protocol, and so the pitfall behind it), or that it is just outside the accepted range
+(rounding?), or that it matches nothing measured. Exit code 0 when all are accepted, 1 otherwise, 2 for bad
+input.
 """
 
 import json
@@ -33,8 +34,8 @@ def read_answers_file(path):
     path = Path(path)
     try:
         text = path.read_text()
-    except OSError as err:
-        raise ClasslabError(f"{path}: cannot read it ({err.strerror or err})") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ClasslabError(f"{path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
     try:
         data = json.loads(text)
     except ValueError:
@@ -42,48 +43,21 @@ def read_answers_file(path):
         return parse_answers([line for line in lines if line.strip()], str(path))
     if not isinstance(data, dict):
         raise ClasslabError(f"{path}: expected a JSON object of question ids and answers")
-    return parse_answers([f"{k}={', '.join(v) if isinstance(v, list) else v}" for k, v in data.items()], str(path))
+    return parse_answers([f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in data.items()],
+                         str(path))
 
 
 def check(run_dir, answers, corrected_credit=0.0):
-    """Verdicts ``[(id, given, accepted?, message)]`` for the student's ``answers`` ({id: text})."""
+    """``[(id, given, Verdict)]`` for the student's ``answers`` ({id: text})."""
     key = {q.id: q for q in build_key(load_run(run_dir), run_dir, corrected_credit)}
     missing = [id for id in answers if id not in key]
     if missing:
         raise ClasslabError(f"{run_dir}: the key has no answer for {', '.join(missing)} "
                             f"(it answers {', '.join(key)})")
-    return [(id, given, *_verdict(key[id], given)) for id, given in answers.items()]
-
-
-def _verdict(q, given):
-    if q.kind == "figure":
-        return False, "a figure: graded by hand (compare with the report's reference figure)"
-    if q.kind == "classes":
-        names = [w.lower() for w in re.findall(r"[A-Za-z]+", given)]
-        expected = q.entries[0].pattern.split("*")
-        if names == expected:
-            return True, "accepted"
-        return False, f"not accepted: the first five are {', '.join(expected)}"
-    try:
-        number = float(given)
-    except ValueError:
-        raise ClasslabError(f"{q.id}={given}: not a number") from None
-    for entry in q.entries:
-        if entry.matches(number, q.step):
-            if entry.variant == "faithful":
-                return True, f"accepted ({q.accepted}){_digits_note(q, given)}"
-            credit = f"{entry.fraction:g}% credit" if entry.fraction else "no credit"
-            return False, f"matches the corrected protocol ({credit}): {entry.feedback}"
-    faithful = q.entries[0]
-    if faithful.low is not None and min(abs(number - faithful.low), abs(number - faithful.high)) <= 1.5 * q.step:
-        return False, f"just outside the accepted range ({q.accepted}): check your rounding{_digits_note(q, given)}"
-    return False, f"matches none of the measured runs (accepted: {q.accepted})"
-
-
-def _digits_note(q, given):
-    if q.digits is None or "." not in given and q.digits == 0:
-        return ""
-    decimals = len(given.split(".", 1)[1]) if "." in given else 0
-    if decimals != q.digits:
-        return f"; note: the question asks for {q.digits} digits after the point, you gave {decimals}"
-    return ""
+    verdicts = []
+    for id, given in answers.items():
+        verdict = key[id].judge(given)
+        if verdict.verdict == "invalid":
+            raise ClasslabError(f"{id}={given}: not a number (as Moodle reads it)")
+        verdicts.append((id, given, verdict))
+    return verdicts

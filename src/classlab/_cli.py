@@ -6,20 +6,28 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from . import _questions as questions
 from .errors import ClasslabError
-from .settings import DEFAULT
+from ._folder import GradeFolder, RunFolder
+from .settings import SETTINGS, WHAT
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="classlab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"classlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    shown = ", ".join(name + ("/" if name in RunFolder.FOLDERS else "") for name in RunFolder.SHOWN[:4])
     run = sub.add_parser("run", help="answer the questions of Problem Set 10 and write the report",
-                         description="Answer the questions of Problem Set 10 and write answers.json, answers.md, "
-                                     "report.html and figures/ into --out.")
-    data = run.add_argument_group("data")
+                         description=f"Answer the questions of Problem Set 10 and write {shown} into --out. "
+                                     "Every setting of the problem set has a flag below (its default is the "
+                                     "problem set's); --config FILE.toml sets them from a file, and flags win.")
+    groups = {}
+
+    def group(title):
+        return groups.setdefault(title, run.add_argument_group(title))
+
+    data = group("data")
     data.add_argument("--cifar", metavar="PATH",
                       help="CIFAR-10: a folder holding cifar-10-batches-py/, cifar-10-python.tar.gz, an image folder "
                            "(train/<class>/*, test/<class>/*) or a .tar.gz of one. Default: the data folder, "
@@ -30,40 +38,26 @@ def build_parser():
     data.add_argument("--points-y", metavar="FILE", help="part 2 labels (.npy)")
     data.add_argument("--skip-bad-images", action="store_true",
                       help="skip unreadable images in an image folder (counted in the report) instead of stopping")
-    what = run.add_argument_group("what to run")
+    what = group(WHAT)
     what.add_argument("--only", metavar="IDS", help=f"comma-separated question ids (default: all of {', '.join(questions.ALL)})")
     what.add_argument("--seeds", type=int, default=1, metavar="N", help="repeat with seeds 0..N-1 (default 1)")
     what.add_argument("--seed-list", metavar="S,S,...", help="repeat with exactly these seeds")
-    what.add_argument("--quick", action="store_true",
-                      help="small subset, 1 epoch: checks an installation in about a minute (NOT the answers)")
-    what.add_argument("--epochs", type=int, help=f"CIFAR-10 epochs (default {DEFAULT.epochs})")
-    what.add_argument("--batch-size", type=int, help=f"CIFAR-10 batch size (default {DEFAULT.batch_size})")
-    what.add_argument("--points-epochs", type=int, help=f"part 2 epochs (default {DEFAULT.points_epochs})")
-    what.add_argument("--points-batch-size", type=int,
-                      help=f"part 2 batch size (the problem set gives none; default {DEFAULT.points_batch_size})")
-    what.add_argument("--train-subset", type=int, metavar="N", help="use only the first N training images")
-    what.add_argument("--test-subset", type=int, metavar="N", help="use only the first N test images")
-    what.add_argument("--svc-points", type=int, metavar="N",
-                      help=f"SVC training points (default {DEFAULT.svc_train_points})")
-    how = run.add_argument_group("how to run")
-    how.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: cuda if present")
-    how.add_argument("--pipeline", default="tensor", choices=["tensor", "torchvision"],
-                     help="tensor: batched augmentation (fast, default); torchvision: the problem set's per-image "
-                          "PIL pipeline (reference)")
-    how.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                     help="fp32 (default, the answers) or bf16 autocast for the CIFAR-10 nets: faster on CPUs with "
-                          "AVX-512 BF16 or AMX, at an accuracy cost the benchmark reports; never the quiz answer")
-    how.add_argument("--threads", type=int, metavar="N",
-                     help="CPU threads each unit of work computes with (default: all cores, shared among --workers)")
-    how.add_argument("--no-curves", action="store_true",
-                     help="skip the per-epoch test evaluation behind the learning-curve figures")
-    where = run.add_argument_group("where to run (the numbers do not depend on it, given the same --threads)")
+    what.add_argument("--config", metavar="FILE.toml",
+                      help="settings from a TOML file, keyed by the settings' names (epochs = 3, widths = [2, 4]); "
+                           "flags given here win")
+    for s in SETTINGS.values():
+        add_setting(group(s.group), s)
+    where = group("where to run (the numbers do not depend on it, given the same --threads)")
+    where.add_argument("--threads", type=int, metavar="N",
+                       help="CPU threads each unit of work computes with (default: all cores, shared among --workers; "
+                            "1 per Ray task)")
     where.add_argument("--workers", type=int, metavar="N", help="run units in N local processes")
     where.add_argument("--ray", action="store_true", help="run each unit as a task on a local Ray instance")
     where.add_argument("--ray-address", metavar="ADDR", help="run each unit as a task on the Ray cluster at ADDR")
-    out = run.add_argument_group("output")
+    out = group("output")
     out.add_argument("--out", metavar="DIR", help="output folder (default: a new folder under ./runs/)")
-    out.add_argument("--force", action="store_true", help="write into an --out that holds a run already")
+    out.add_argument("--force", action="store_true",
+                     help="write into an --out that holds a run already (everything of that run is removed first)")
     out.add_argument("--resume", metavar="DIR", help="continue the interrupted run in DIR, skipping what is done")
 
     merge = sub.add_parser("merge", help="combine runs of the same settings and different seeds into one answer sheet",
@@ -87,18 +81,50 @@ def build_parser():
     check.add_argument("--answers", dest="answers_file", metavar="FILE",
                        help="your answers in a file: lines ID=VALUE, or a JSON object")
     check.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT", help=argparse.SUPPRESS)
+
+    grade = sub.add_parser("grade", help="grade the class's Moodle quiz export and show what the class got wrong",
+                           description="Grade a Moodle quiz's Responses download (CSV, Excel or JSON) against the key "
+                                       "of a finished run: a verdict per answer (the pitfall behind a wrong number), "
+                                       "one result per student, and the class's mistakes. Writes "
+                                       f"{', '.join(GradeFolder.SHOWN)} into --out; nothing leaves the machine.")
+    grade.add_argument("responses", metavar="RESPONSES", help="the quiz's Responses report as downloaded from Moodle")
+    grade.add_argument("--key", required=True, metavar="RUN_DIR", help="the run whose answers are the key")
+    grade.add_argument("--out", metavar="DIR", help="folder for the grades (default: RESPONSES' name + '-graded', "
+                                                    "beside it)")
+    grade.add_argument("--attempt", choices=["best", "first", "last"], default="best",
+                       help="which attempt counts when a student has several (default: best, Moodle's 'highest "
+                            "grade')")
+    grade.add_argument("--anonymize", action="store_true",
+                       help="pseudonyms (Student 01, ...) instead of names and e-mails in every output, e.g. for a "
+                            "lecture")
+    grade.add_argument("--slots", metavar="IDS", help="the question id of each response column, in order "
+                                                      "('-' skips one); default: from the question texts")
+    grade.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT",
+                       help="credit (percent, one of Moodle's grades) for a corrected-protocol number, as in the "
+                            "quiz (default 0)")
+    grade.add_argument("--force", action="store_true", help="write into an --out that holds grades already")
     return parser
 
 
+def add_setting(group, s):
+    """A setting's flag, from its declaration; given flags only reach the namespace (flags win over --config)."""
+    default = "all" if s.default is None else s.show(s.default)
+    if s.type is bool:
+        group.add_argument(s.flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+                           help=f"{s.help} (default: {'on' if s.default else 'off'})")
+        return
+    metavar = "{" + ",".join(s.choices) + "}" if s.choices else "N,N,..." if s.is_list else \
+        "N" if s.type is int else "X"
+    group.add_argument(s.flag, dest=s.name, default=argparse.SUPPRESS, metavar=metavar,
+                       help=f"{s.help} (default: {default})")
+
+
 def run_options(args, argv):
-    """``classlab.run``'s keyword arguments from the parsed command line."""
-    return dict(questions=args.only, seeds=args.seeds, seed_list=args.seed_list, quick=args.quick, cifar=args.cifar,
-                data_dir=args.data_dir, points_x=args.points_x, points_y=args.points_y,
-                skip_bad_images=args.skip_bad_images, epochs=args.epochs, batch_size=args.batch_size,
-                points_epochs=args.points_epochs, points_batch_size=args.points_batch_size,
-                train_subset=args.train_subset, test_subset=args.test_subset, svc_points=args.svc_points,
-                device=args.device, pipeline=args.pipeline, precision=args.precision, threads=args.threads,
-                curves=not args.no_curves, command=["classlab", *argv])
+    """``classlab.run``'s keyword arguments from the parsed command line (settings as text; checked there)."""
+    return dict(questions=args.only, seeds=args.seeds, seed_list=args.seed_list, config=args.config,
+                cifar=args.cifar, data_dir=args.data_dir, points_x=args.points_x, points_y=args.points_y,
+                skip_bad_images=args.skip_bad_images, threads=args.threads, command=["classlab", *argv],
+                **{name: getattr(args, name) for name in SETTINGS if hasattr(args, name)})
 
 
 def _on_sigterm(signum, frame):
@@ -124,7 +150,7 @@ def cmd_run(args, argv):
     try:
         result = api.run(**options, **where)
     except KeyboardInterrupt:
-        done = sorted(p.stem for p in (out / "units").glob("*.json")) if (out / "units").is_dir() else []
+        done = RunFolder(out).finished_units()
         print(f"\nclasslab: interrupted. Finished: {', '.join(done) or 'nothing yet'}. "
               f"Continue with: classlab run --resume {shlex.quote(str(out))}", file=sys.stderr)
         return 130
@@ -158,9 +184,24 @@ def cmd_check(args, argv):
     if not answers:
         raise ClasslabError("check: give answers as ID=VALUE (e.g. 1.4=0.47) or --answers FILE")
     verdicts = check(Path(args.key), answers, args.corrected_credit)
-    for id, given, ok, message in verdicts:
-        print(f"{id:>4}  {given:<12} {'yes' if ok else 'no '}  {message}")
-    return 0 if all(ok for _, _, ok, _ in verdicts) else 1
+    for id, given, verdict in verdicts:
+        print(f"{id:>4}  {given:<12} {'yes' if verdict.ok else 'no '}  {verdict.feedback}")
+    return 0 if all(verdict.ok for _, _, verdict in verdicts) else 1
+
+
+def cmd_grade(args, argv):
+    from ._grade import grade
+
+    grades = grade(Path(args.key), Path(args.responses), out=args.out, attempt=args.attempt,
+                   anonymize=args.anonymize, slots=args.slots, corrected_credit=args.corrected_credit,
+                   force=args.force)
+    n, pitfalls = len(grades.students), grades.pitfalls
+    print(f"Graded {n} student{'s' if n != 1 else ''}.")
+    for pid, p in pitfalls.items():
+        if p["students"]:
+            print(f"  {pid}: {p['students']} student(s), on {', '.join(q for q, k in p['questions'].items() if k)}")
+    print(grades.folder.written_line())
+    return 0
 
 
 def main(argv=None):
@@ -168,7 +209,8 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "merge": cmd_merge, "key": cmd_key, "check": cmd_check}[args.command](args, argv)
+        return {"run": cmd_run, "merge": cmd_merge, "key": cmd_key, "check": cmd_check,
+                "grade": cmd_grade}[args.command](args, argv)
     except ClasslabError as err:
         print(f"classlab: error: {err}", file=sys.stderr)
         return err.exit_code

@@ -7,8 +7,8 @@ sources (the tensor cache makes that a second's work) instead of receiving them.
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
+from ._folder import RunFolder
 from .settings import DEFAULT, Settings
 
 
@@ -28,10 +28,10 @@ class Context:
 
     def __init__(self, settings: Settings = DEFAULT, inputs: Inputs = Inputs(), out_dir=None):
         self.settings, self.inputs = settings, inputs
-        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.folder = RunFolder(out_dir) if out_dir is not None else None
 
     def __getstate__(self):
-        return {"settings": self.settings, "inputs": self.inputs, "out_dir": self.out_dir}
+        return {"settings": self.settings, "inputs": self.inputs, "folder": self.folder}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -40,7 +40,7 @@ class Context:
     def device(self):
         import torch
 
-        return torch.device(self.settings.device)
+        return torch.device(resolve_device(self.settings.device))
 
     @cached_property
     def cifar_full(self):
@@ -80,8 +80,17 @@ class Context:
 
     def checkpoint(self, key):
         """Where a unit checkpoints its training (``None`` without a run folder)."""
-        if self.out_dir is None:
+        if self.folder is None:
             return None
-        path = self.out_dir / "checkpoints" / f"{key}.pt"
+        path = self.folder.checkpoint(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def resolve_device(choice):
+    """``auto`` as CUDA where torch sees a GPU, else the CPU; ``cpu`` and ``cuda`` as they are."""
+    import torch
+
+    if choice == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return choice

@@ -1,9 +1,7 @@
-"""Executors: take units of work, run them, and hand back each result as it is ready.
+"""Executors: take units of work, run them, and hand back each result as it is ready (``Executor``).
 
-Every executor has ``run(units, ctx, done, progress)``: it calls ``done(unit, result, seconds)``
-in the calling process as each unit finishes (the runner saves the result there, so an
-interrupted run resumes from what was handed back). A unit computes the same numbers wherever it
-runs, given the same thread count: ``threads`` is part of the run's numerical setup.
+A unit computes the same numbers wherever it runs, given the same thread count: ``threads`` is part
+of the run's numerical setup.
 
 * ``Serial``: one after the other, in this process (the default).
 * ``Processes``: ``--workers N`` local processes, each with its share of the CPU threads.
@@ -12,10 +10,30 @@ runs, given the same thread count: ``threads`` is part of the run's numerical se
 
 import os
 import time
+from typing import Callable, Protocol, runtime_checkable
 
 from .errors import ClasslabError
-from ._progress import unit_log
-from ._units import quiet
+from ._progress import Progress, unit_log
+from ._units import Unit, quiet
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """What the runner needs of an executor."""
+
+    def run(self, units: list[Unit], ctx, done: Callable[[Unit, dict, float], None], progress: Progress) -> None:
+        """Run ``units`` with ``ctx``; call ``done(unit, result, seconds)`` in the calling process as each
+        finishes (the runner saves the result there, so an interrupted run resumes from what was handed back)."""
+
+
+def threads_per_unit(threads=None, workers=None, ray=False):
+    """The threads each unit computes with: as asked; else all cores shared among local workers, 1 per Ray
+    task, and torch's own default (None) for a serial run."""
+    if threads is not None:
+        return threads
+    if workers:
+        return max(1, (os.cpu_count() or 1) // workers)
+    return 1 if ray else None
 
 
 def release_memory():
@@ -59,6 +77,18 @@ def set_threads(threads):
         torch.set_num_threads(threads)
 
 
+def run_unit(unit, ctx, threads, report):
+    """Run one unit with ``threads`` threads and freed memory kept for reuse: returns (result, seconds)."""
+    set_threads(threads)
+    keep_freed_memory()
+    t = time.perf_counter()
+    result = unit.run(ctx, report)
+    seconds = time.perf_counter() - t
+    if unit.heavy:
+        release_memory()
+    return result, seconds
+
+
 class Serial:
     """Run the units one after the other in this process."""
 
@@ -66,15 +96,9 @@ class Serial:
         self.threads = threads
 
     def run(self, units, ctx, done, progress):
-        set_threads(self.threads)
-        keep_freed_memory()
         for unit in units:
             progress.begin(unit)
-            t = time.perf_counter()
-            result = unit.run(ctx, progress.reporter(unit))
-            done(unit, result, time.perf_counter() - t)
-            if unit.heavy:
-                release_memory()
+            done(unit, *run_unit(unit, ctx, self.threads, progress.reporter(unit)))
 
 
 # ----------------------------------------------------------------------------- in another process
@@ -82,18 +106,10 @@ class Serial:
 _CONTEXTS = {}  # one Context per run per process: its data are loaded once, not once per unit
 
 
-def run_elsewhere(unit, ctx, threads, log):
-    """Run ``unit`` in a worker (process or Ray task): returns (result, seconds)."""
-    set_threads(threads)
-    keep_freed_memory()
-    key = (ctx.settings, ctx.inputs, str(ctx.out_dir))
-    ctx = _CONTEXTS.setdefault(key, ctx)
-    t = time.perf_counter()
-    result = unit.run(ctx, unit_log(unit) if log else quiet)
-    seconds = time.perf_counter() - t
-    if unit.heavy:
-        release_memory()
-    return result, seconds
+def run_elsewhere(unit, ctx, threads, label):
+    """Run ``unit`` in a worker (process or Ray task), logging its epochs as ``label`` (None: quiet)."""
+    ctx = _CONTEXTS.setdefault((ctx.settings, ctx.inputs, ctx.folder), ctx)
+    return run_unit(unit, ctx, threads, unit_log(label) if label else quiet)
 
 
 def _by_cost(units, settings):
@@ -106,7 +122,7 @@ class Processes:
 
     def __init__(self, workers, threads=None):
         self.workers = workers
-        self.threads = threads or max(1, (os.cpu_count() or 1) // workers)
+        self.threads = threads_per_unit(threads, workers)
 
     def run(self, units, ctx, done, progress):
         import multiprocessing
@@ -116,7 +132,7 @@ class Processes:
             return
         pool = ProcessPoolExecutor(min(self.workers, len(units)), mp_context=multiprocessing.get_context("spawn"))
         try:
-            futures = {pool.submit(run_elsewhere, u, ctx, self.threads, not progress.tty): u
+            futures = {pool.submit(run_elsewhere, u, ctx, self.threads, progress.log_label(u)): u
                        for u in _by_cost(units, ctx.settings)}
             for future in as_completed(futures):
                 result, seconds = future.result()
@@ -132,8 +148,9 @@ class Processes:
 class Ray:
     """Run each unit as a Ray task: on a local Ray instance, or on the cluster at ``address``."""
 
-    def __init__(self, address=None, threads=1, gpus=0, max_retries=3):
-        self.address, self.threads, self.gpus, self.max_retries = address, threads or 1, gpus, max_retries
+    def __init__(self, address=None, threads=None, gpus=0, max_retries=3):
+        self.address, self.gpus, self.max_retries = address, gpus, max_retries
+        self.threads = threads_per_unit(threads, ray=True)
 
     def run(self, units, ctx, done, progress):
         ray = import_ray()
@@ -142,7 +159,7 @@ class Ray:
             options = {"address": self.address} if self.address else {"object_store_memory": 256 << 20}
             ray.init(log_to_driver=True, include_dashboard=False, **options)
         task = ray.remote(num_cpus=self.threads, num_gpus=self.gpus, max_retries=self.max_retries)(run_elsewhere)
-        refs = {task.remote(u, ctx, self.threads, not progress.tty): u for u in _by_cost(units, ctx.settings)}
+        refs = {task.remote(u, ctx, self.threads, progress.log_label(u)): u for u in _by_cost(units, ctx.settings)}
         try:
             while refs:
                 ready, _ = ray.wait(list(refs), num_returns=1)

@@ -10,15 +10,16 @@ seed) are taken from the first run.
 import json
 from dataclasses import replace
 
-from . import __version__
+from ._version import __version__
 from . import _questions as questions
 from ._atomic import write_text
 from .errors import ClasslabError
+from ._folder import RunFolder
 from ._runner import RunSpec, finish, load_results, prepare_out_dir
 
 
 def _load(folder):
-    if not (folder / "run.json").exists():
+    if not RunFolder(folder).spec.exists():
         raise ClasslabError(f"{folder}: not a classlab run (no run.json)")
     spec = RunSpec.load(folder)
     units = questions.plan(spec.questions, spec.settings, spec.seeds)
@@ -72,7 +73,8 @@ def merge(out, folders, force=False, command=()):
     seeds = sorted(seen)
     spec = replace(first, seeds=seeds, command=list(command), classlab_version=__version__)
     prepare_out_dir(out, force=force)
-    write_text(out / "run.json", json.dumps(spec.to_dict() | {"merged_from": [str(f) for f in folders]}, indent=2))
+    merged = RunFolder(out)
+    write_text(merged.spec, json.dumps(spec.to_dict() | {"merged_from": [str(f) for f in folders]}, indent=2))
     for unit in questions.plan(spec.questions, spec.settings, seeds):
-        write_text(out / "units" / f"{unit.key}.json", json.dumps(results[unit.key]))
+        write_text(merged.unit(unit.key), json.dumps(results[unit.key]))
     return finish(spec, out, results, {})

@@ -1,38 +1,59 @@
-"""Trained models rebuilt from their saved results, with scikit-learn's ``predict`` API.
+"""Trained models rebuilt from their saved results, as scikit-learn classifiers (for the boundary figures).
 
-Unit results keep what a model learned (a DeepClassifier's weights, logistic regression's
-coefficients) as plain numbers. The figures and the report rebuild the models from them here,
-so that drawing a decision boundary never needs the training run.
+Unit results keep what a model learned (a DeepClassifier's weights, logistic regression's coefficients)
+as plain numbers. The figures rebuild the models from them here, so that drawing a decision boundary never
+needs the training run. Each follows scikit-learn's rules: the saved result is a parameter (``__init__``
+stores it untouched); ``fit`` learns nothing new, it reads the data's classes and feature count and sets the
+fitted attributes (ending in ``_``) from the saved result.
 """
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model._base import LinearClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
-class TorchClassifier(ClassifierMixin, BaseEstimator):
-    """A trained torch classifier seen through scikit-learn's predict API (for DecisionBoundaryDisplay)."""
+class SavedLinearClassifier(LinearClassifierMixin, BaseEstimator):
+    """A linear classifier from saved ``coef`` and ``intercept`` (a PointsLogReg result); scikit-learn's own
+    ``LinearClassifierMixin`` predicts, exactly as the fitted LogisticRegression did."""
 
-    def __init__(self, module=None, n_classes=2):
-        self.module = module
-        self.n_classes = n_classes
-        self.classes_ = np.arange(n_classes)
+    def __init__(self, coef=None, intercept=None):
+        self.coef = coef
+        self.intercept = intercept
 
-    def fit(self, X, y):  # already trained; present for the estimator API
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y)
+        self.classes_ = np.unique(y)
+        self.coef_, self.intercept_ = np.asarray(self.coef, dtype=float), np.asarray(self.intercept, dtype=float)
+        return self
+
+
+class SavedDeepClassifier(ClassifierMixin, BaseEstimator):
+    """A DeepClassifier from its saved weights (a PointsNet result, or one of its snapshots), in eval mode."""
+
+    def __init__(self, result=None):
+        self.result = result
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y)
+        self.classes_ = np.unique(y)
+        self.module_ = deep_classifier(self.result, self.n_features_in_, len(self.classes_))
         return self
 
     def predict(self, X):
         import torch
 
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
         with torch.no_grad():
-            return self.module(torch.as_tensor(np.asarray(X), dtype=torch.float32)).argmax(1).numpy()
+            return self.classes_[self.module_(torch.as_tensor(X, dtype=torch.float32)).argmax(1).numpy()]
 
 
 def deep_classifier(result, n_features, n_classes):
-    """The DeepClassifier of a PointsNet result (or of one of its snapshots), in eval mode."""
+    """The ``nn.Module`` of a PointsNet result (or snapshot): its saved weights in a DeepClassifier, eval mode."""
     import torch
 
-    from .models import DeepClassifierCorrected
-    from ._units.points import named_layers
+    from .models import DeepClassifierCorrected, named_layers
 
     model = DeepClassifierCorrected(result["n_hidden"], result["hidden_dim"], n_features, n_classes)
     with torch.no_grad():
@@ -43,18 +64,9 @@ def deep_classifier(result, n_features, n_classes):
     return model.eval()
 
 
-def logistic_regression(result, n_classes):
-    """The fitted LogisticRegression of a PointsLogReg result."""
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression()
-    model.coef_, model.intercept_ = np.asarray(result["coef"]), np.asarray(result["intercept"])
-    model.classes_ = np.arange(n_classes)
-    return model
-
-
-def from_description(description, n_features, n_classes):
-    """A predictor from ``{"kind": "logreg" | "deep", "result": ...}`` (what a boundary figure holds)."""
+def from_description(description):
+    """The unfitted classifier of ``{"kind": "logreg" | "deep", "result": ...}`` (what a boundary figure holds)."""
+    result = description["result"]
     if description["kind"] == "logreg":
-        return logistic_regression(description["result"], n_classes)
-    return TorchClassifier(deep_classifier(description["result"], n_features, n_classes), n_classes)
+        return SavedLinearClassifier(result["coef"], result["intercept"])
+    return SavedDeepClassifier(result)

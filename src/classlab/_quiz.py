@@ -8,13 +8,13 @@ the reference boundary figure, embedded in the file. The run's banners (quick ru
 differ from the problem set's, stand-in data) go into the category's name and a comment at the top.
 """
 
-import base64
 import html
 import xml.etree.ElementTree as ET
 
 from ._atomic import write_text
+from ._folder import RunFolder
 from ._key import NO_MATCH_FEEDBACK, build_key, load_run
-from ._report.common import banners, flagged
+from ._report.common import banners, base64_of, data_uri, flagged
 
 CATEGORY = "Problem Set 10 (classlab)"
 
@@ -50,21 +50,17 @@ def moodle_xml(key, doc):
         feedback = _text(question, "generalfeedback", _html_text(q.general_feedback))
         if q.figure is not None:
             feedback.find("text").text += f'<p><img src="@@PLUGINFILE@@/{q.figure.name}" alt="reference figure"></p>'
-            ET.SubElement(feedback, "file", name=q.figure.name, path="/",
-                          encoding="base64").text = base64.b64encode(q.figure.read_bytes()).decode()
+            ET.SubElement(feedback, "file", name=q.figure.name, path="/", encoding="base64").text = base64_of(q.figure)
         ET.SubElement(question, "defaultgrade").text = number(q.points)
         ET.SubElement(question, "penalty").text = "0"
         ET.SubElement(question, "hidden").text = "0"
         if q.kind == "numerical":
             for entry in q.entries:
-                values = entry.values if entry.values is not None else [None]
-                for v in values:
-                    if v is not None and _float(v) is None:
-                        continue  # "none" (no width reached the target): nothing a number can match
+                for value, tolerance in entry.numbers(q.step):
                     answer = ET.SubElement(question, "answer", fraction=number(entry.fraction),
                                            format="moodle_auto_format")
-                    ET.SubElement(answer, "text").text = number(_float(v) if v is not None else entry.midpoint())
-                    ET.SubElement(answer, "tolerance").text = number(0 if v is not None else entry.tolerance(q.step))
+                    ET.SubElement(answer, "text").text = number(value)
+                    ET.SubElement(answer, "tolerance").text = number(tolerance)
                     _text(answer, "feedback", _html_text(entry.feedback))
             answer = ET.SubElement(question, "answer", fraction="0", format="moodle_auto_format")
             ET.SubElement(answer, "text").text = "*"
@@ -94,13 +90,6 @@ def _text(parent, tag, text):
     return element
 
 
-def _float(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
-
-
 # ----------------------------------------------------------------------------- GIFT
 
 
@@ -118,18 +107,14 @@ def gift(key, doc):
         head = f"::{gift_escape(q.name)}::[html]{gift_escape(_html_text(q.text))}"
         general = _html_text(q.general_feedback)
         if q.figure is not None:
-            data = base64.b64encode(q.figure.read_bytes()).decode()
-            general += f'<p><img src="data:image/png;base64,{data}" alt="reference figure"></p>'
+            general += f'<p><img src="{data_uri(q.figure)}" alt="reference figure"></p>'
         body = []
         if q.kind == "numerical":
             body.append("#")
             for entry in q.entries:
-                for v in entry.values if entry.values is not None else [None]:
-                    if v is not None and _float(v) is None:
-                        continue
-                    value = f"{number(_float(v))}:0" if v is not None else \
-                        f"{number(entry.midpoint())}:{number(entry.tolerance(q.step))}"
-                    body.append(f"={'%' + number(entry.fraction) + '%'}{value}#{gift_escape(entry.feedback)}")
+                for value, tolerance in entry.numbers(q.step):
+                    body.append(f"=%{number(entry.fraction)}%{number(value)}:{number(tolerance)}"
+                                f"#{gift_escape(entry.feedback)}")
         elif q.kind == "classes":
             for entry in q.entries:
                 body.append(f"=%{number(entry.fraction)}%{gift_escape(entry.pattern)}#{gift_escape(entry.feedback)}")
@@ -142,7 +127,7 @@ def write_quiz(run_dir, corrected_credit=0.0):
     """Write quiz.xml and quiz.gift into ``run_dir``; return their paths."""
     doc = load_run(run_dir)
     key = build_key(doc, run_dir, corrected_credit)
-    xml_path, gift_path = run_dir / "quiz.xml", run_dir / "quiz.gift"
-    write_text(xml_path, moodle_xml(key, doc))
-    write_text(gift_path, gift(key, doc))
-    return xml_path, gift_path
+    folder = RunFolder(run_dir)
+    write_text(folder.quiz_xml, moodle_xml(key, doc))
+    write_text(folder.quiz_gift, gift(key, doc))
+    return folder.quiz_xml, folder.quiz_gift

@@ -10,17 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from . import _questions as questions
 from ._answers import SCHEMA_VERSION
 from ._atomic import write_text
 from ._context import Context, Inputs
 from .errors import ClasslabError
+from ._folder import RunFolder
 from ._progress import Progress
 from .settings import Settings
-
-RUN_FILES = ("answers.json", "answers.md", "report.html", "run.json")
-RUN_FOLDERS = ("units", "checkpoints", "figures")
 
 
 @dataclass
@@ -33,29 +31,30 @@ class RunSpec:
     inputs: Inputs = Inputs()
     threads: int | None = None  # threads each unit computes with: part of the numbers' definition
     command: list = field(default_factory=list)
+    config_file: dict | None = None  # {"path", "content"} of --config, so that the run can be repeated
     classlab_version: str = __version__
 
     def to_dict(self):
         return {"settings": self.settings.to_dict(), "questions": self.questions, "seeds": self.seeds,
                 "inputs": self.inputs.__dict__, "threads": self.threads, "command": self.command,
-                "classlab_version": self.classlab_version}
+                "config_file": self.config_file, "classlab_version": self.classlab_version}
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d, source="run.json"):
         d = dict(d)
-        d["settings"] = Settings.from_dict(d["settings"])
+        d["settings"] = Settings.from_dict(d["settings"], f"{source}: settings")
         d["inputs"] = Inputs(**d.get("inputs", {}))
         d.pop("merged_from", None)
         return cls(**d)
 
     @classmethod
     def load(cls, folder):
-        path = Path(folder) / "run.json"
+        path = RunFolder(folder).spec
         try:
-            return cls.from_dict(json.loads(path.read_text()))
+            return cls.from_dict(json.loads(path.read_text()), str(path))
         except FileNotFoundError:
             raise ClasslabError(f"{folder}: no run.json here, nothing to resume") from None
-        except (ValueError, TypeError, KeyError) as err:
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
             raise ClasslabError(f"{path}: not a classlab run description ({err})") from None
 
 
@@ -64,16 +63,18 @@ def execute(spec: RunSpec, out: Path, resume=False, executor=None, stream=None):
     from ._executors import Serial
 
     t_start = time.perf_counter()
-    write_text(out / "run.json", json.dumps(spec.to_dict(), indent=2))
+    folder = RunFolder(out)
+    write_text(folder.spec, json.dumps(spec.to_dict(), indent=2))
     progress = Progress(stream)
     ctx = Context(spec.settings, spec.inputs, out)
     timings = check_inputs(spec, ctx, progress)
     units = questions.plan(spec.questions, spec.settings, spec.seeds)
     results = load_results(out, units) if resume else {}
-    progress.start(units, spec.settings, finished=results)
+    progress.start(units, spec.settings, finished=results,
+                   labels=questions.labels(spec.questions, spec.settings, spec.seeds))
 
     def done(unit, result, seconds):
-        write_text(out / "units" / f"{unit.key}.json", json.dumps(result))
+        write_text(folder.unit(unit.key), json.dumps(result))
         results[unit.key], timings[unit.key] = result, seconds
         progress.done(unit)
 
@@ -100,10 +101,10 @@ def check_inputs(spec, ctx, progress):
 
 def load_results(out, units):
     """The results of ``units`` that an earlier attempt finished (unreadable ones are run again)."""
-    results = {}
+    results, folder = {}, RunFolder(out)
     for unit in units:
         try:
-            results[unit.key] = json.loads((out / "units" / f"{unit.key}.json").read_text())
+            results[unit.key] = json.loads(folder.unit(unit.key).read_text())
         except (OSError, ValueError):
             pass
     return results
@@ -150,6 +151,8 @@ def config(spec, results):
                     "cpus": os.cpu_count()},
         "command": spec.command,
     }
+    if spec.config_file is not None:
+        cfg["config_file"] = spec.config_file
     if "cifar-facts" in results:
         cfg["cifar10"] = {k: v for k, v in results["cifar-facts"].items() if k not in ("first_five", "classes")}
     if "points-facts" in results:
@@ -179,14 +182,15 @@ def peak_rss_mib():
 def prepare_out_dir(out, force=False, resume=False):
     """Create ``out`` and prove it writable before any work; refuse to overwrite a finished run."""
     out = Path(out)
+    folder = RunFolder(out)
     if out.exists() and not out.is_dir():
         raise ClasslabError(f"{out}: --out exists and is not a folder")
-    if not resume and not force and (out / "answers.json").exists():
+    if not resume and not force and folder.answers.exists():
         raise ClasslabError(f"{out}: holds a finished run already; choose another --out, or add --force")
-    if not resume and not force and (out / "run.json").exists():
+    if not resume and not force and folder.spec.exists():
         raise ClasslabError(f"{out}: holds an unfinished run; continue it with --resume {out}, or add --force")
     if force and not resume:
-        _clear_previous_run(out)
+        folder.clear()  # everything an earlier run (and its key) left; its checkpoints must not be resumed
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-probe-{os.getpid()}"
@@ -198,16 +202,6 @@ def prepare_out_dir(out, force=False, resume=False):
     except OSError as err:
         raise ClasslabError(f"{out}: cannot write the results here ({err.strerror or err})") from None
     return out
-
-
-def _clear_previous_run(out):
-    """Remove what an earlier run left in ``out`` (and only that): its checkpoints must not be resumed."""
-    import shutil
-
-    for name in RUN_FOLDERS:
-        shutil.rmtree(out / name, ignore_errors=True)
-    for name in RUN_FILES:
-        (out / name).unlink(missing_ok=True)
 
 
 def default_out_dir(parent="runs"):

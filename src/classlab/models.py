@@ -1,6 +1,7 @@
 """The problem set's models, as plain ``nn.Module``s that follow its listings line for line.
 
-* ``Dense``: listing of 1.3 (3072-256-64-10, ReLU, log-softmax).
+* ``Dense``: listing of 1.3 (3072-256-64-10, ReLU, log-softmax); other ``hidden_sizes`` as the problem set
+  invites ("Feel free to change the hidden layer sizes and to add or remove layers").
 * ``CNN``: the network that 1.5 describes in words (no softmax: CrossEntropyLoss takes logits).
 * ``DeepClassifier``: listing of 2.3, *faithful*: it keeps the listing's two quirks on purpose,
   ``torch.manual_seed(42)`` inside ``__init__`` (which also resets the global generator that
@@ -18,21 +19,23 @@ output_size = 10
 
 
 class Dense(nn.Module):
-    """Problem 1.3: fully connected net on flattened 3x32x32 images."""
+    """Problem 1.3: fully connected net on flattened 3x32x32 images; layers ``fc1`` ... ``fc<n+1>`` for
+    ``n`` hidden sizes (the listing's ``fc1``-``fc3`` by default)."""
 
-    def __init__(self):
+    def __init__(self, hidden_sizes=hidden_sizes):
         super().__init__()
-        self.fc1 = nn.Linear(3 * input_size, hidden_sizes[0])
-        self.fc2 = nn.Linear(hidden_sizes[0], hidden_sizes[1])
-        self.fc3 = nn.Linear(hidden_sizes[1], 10)
+        sizes = [3 * input_size, *hidden_sizes, output_size]
+        for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+            setattr(self, f"fc{i}", nn.Linear(n_in, n_out))
 
     def forward(self, x):
         batch_size = x.shape[0]
         x = x.reshape(batch_size, -1)
-        x = nn.functional.relu(self.fc1(x))
-        x = nn.functional.relu(self.fc2(x))
+        *hidden, last = self.children()
+        for layer in hidden:
+            x = nn.functional.relu(layer(x))
         # Convert output into a categorical probability distribution
-        x = nn.functional.log_softmax(self.fc3(x), dim=1)
+        x = nn.functional.log_softmax(last(x), dim=1)
         return x
 
 
@@ -83,6 +86,17 @@ class DeepClassifierCorrected(DeepClassifier):
         self.first = nn.Linear(n_features, hidden_dim)
         self.between = nn.ModuleList(nn.Linear(hidden_dim, hidden_dim) for i in range(self.n_hidden - 1))
         self.last = nn.Linear(hidden_dim, n_classes)
+
+
+def named_layers(model):
+    """A DeepClassifier's layers by name, including the ones a plain list hides from ``state_dict``."""
+    return {"first": model.first, "last": model.last} | {f"between.{i}": layer for i, layer in enumerate(model.between)}
+
+
+def layer_weights(model):
+    """Every layer's weight and bias, flattened into one tensor, by name."""
+    return {name: torch.cat([layer.weight.detach().flatten(), layer.bias.detach()]).clone()
+            for name, layer in named_layers(model).items()}
 
 
 def count_parameters(model):

@@ -12,13 +12,23 @@ def needs(ids, data):
     return any(data in REGISTRY[q].needs for q in ids)
 
 
-def plan(ids, settings, seeds):
-    """The units the questions need, each once; by stage (the SVC before the nets), then as declared."""
+def _asked(ids, settings, seeds):
+    """``{unit key: (unit, the first of the questions ids that needs it)}``."""
     units = {}
     for q in ids:
         for unit in each_unit(REGISTRY[q].units(settings, seeds)):
-            units.setdefault(unit.key, unit)
-    return sorted(units.values(), key=lambda u: u.stage)
+            units.setdefault(unit.key, (unit, q))
+    return units
+
+
+def plan(ids, settings, seeds):
+    """The units the questions need, each once; by stage (the SVC before the nets), then as declared."""
+    return sorted((unit for unit, _ in _asked(ids, settings, seeds).values()), key=lambda u: u.stage)
+
+
+def labels(ids, settings, seeds):
+    """``{unit key: "1.4 Dense net seed 0"}``: each unit named for people with the question that asked for it."""
+    return {key: f"{q} {unit.label}" for key, (unit, q) in _asked(ids, settings, seeds).items()}
 
 
 def answer_all(ids, settings, seeds, results):
@@ -32,4 +42,4 @@ def answer_all(ids, settings, seeds, results):
     return answers, list(pitfalls.values())
 
 
-__all__ = ["ALL", "PARTS", "REGISTRY", "Question", "needs", "plan", "answer_all"]
+__all__ = ["ALL", "PARTS", "REGISTRY", "Question", "needs", "plan", "labels", "answer_all"]

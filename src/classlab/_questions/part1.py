@@ -3,14 +3,16 @@
 from functools import partial
 
 from .._answers import Answer, Pitfall, Plot, seed_answer
-from ..models import CNN, Dense, count_parameters
+from ..settings import DEFAULT
+from ..models import CNN, Dense, count_parameters, input_size, output_size
 from .._units import NETS, CifarFacts, CifarNet, CifarSVC
-from .registry import question
+from .registry import question, thousands
 
 WHERE_TEST = "Problem 1, setup listing: test_dataset = datasets.CIFAR10(..., transform=transform)"
 CLEAN_TEST = ("This is the accuracy on the clean test set. The problem set's setup listing loads the test set with "
               "the training transform (random flips and crops), and the quiz asks for the accuracy measured that "
               "way: scoring on clean test images is correct practice, but not what the listing computes.")
+SVC_PITFALL = "svc-augmented-pixels"
 CLEAN_PIXELS = ("This is the SVC fitted on clean pixels. The problem set's data sets carry the augmenting "
                 "transform, so numpy arrays taken from them are randomly flipped and cropped (training and test "
                 "images alike): clean pixels are correct practice, but not what the listing computes.")
@@ -51,11 +53,18 @@ def q1_2(q, run):
     return Answer.of(q, run.settings, names, details={"labels": labels}, notes=notes, plots=[plot])
 
 
+def _dense_shape(s):
+    return "-".join(str(n) for n in (3 * input_size, *s.dense_hidden_sizes, output_size))
+
+
 @question("1.3", points=1.0, digits=None, unit="parameters",
-          text="How many parameters does the linear model from above have?",
-          label="How many parameters does the dense model (3072-256-64-10) have?")
+          text=lambda s: "How many parameters does the linear model from above have?" + (
+              f" (Here with hidden_sizes = {list(s.dense_hidden_sizes)}.)"
+              if s.dense_hidden_sizes != DEFAULT.dense_hidden_sizes else ""),
+          label=lambda s: f"How many parameters does the dense model ({_dense_shape(s)}) have?")
 def q1_3(q, run):
-    return Answer.of(q, run.settings, count_parameters(Dense()), details={"layers": layer_table(Dense())})
+    model = Dense(run.settings.dense_hidden_sizes)
+    return Answer.of(q, run.settings, count_parameters(model), details={"layers": layer_table(model)})
 
 
 def _net_units(model, s, seeds):
@@ -65,7 +74,7 @@ def _net_units(model, s, seeds):
 def _net_answer(q, run, model):
     facts, runs = run.results["facts"], run.results["runs"]
     first, s = runs[0], run.settings
-    name = NETS[model][2]
+    name = NETS[model].name
     plots = [
         Plot(f"{q.id}-{model}-curves", "curves", f"{name}, seed {first['seed']}", first["history"]),
         Plot(f"{q.id}-{model}-confusion", "confusion", f"{name} on the clean test set, seed {first['seed']}",
@@ -78,7 +87,7 @@ def _net_answer(q, run, model):
                                 "flipped and cropped at random, as the problem set loads them; corrected: the clean "
                                 "test set."])
     answer.pitfalls.append(Pitfall(
-        f"test-augmentation-{q.id}", f"The test set is loaded with the training transform, so the "
+        q.pitfall, f"The test set is loaded with the training transform, so the "
         f"{'dense net' if model == 'dense' else name} is scored on randomly flipped and cropped test images.",
         WHERE_TEST, answer.value, answer.corrected["value"],
         f"accuracy {answer.display} as written, {answer.corrected['display']} on the clean test set"))
@@ -86,10 +95,10 @@ def _net_answer(q, run, model):
 
 
 @question("1.4", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=partial(_net_units, "dense"),
-          corrected_means=CLEAN_TEST,
-          text="Train the deep model for only 10 epochs using criterion = nn.NLLLoss() and "
-               "optimizer = optim.Adam(model.parameters(), lr=0.001). Report the accuracy on the test set rounded "
-               "to 2 digits after the decimal point.",
+          corrected_means=CLEAN_TEST, pitfall="test-augmentation-1.4",
+          text=lambda s: f"Train the deep model for only {s.epochs} epochs using criterion = nn.NLLLoss() and "
+                         f"optimizer = optim.Adam(model.parameters(), lr={s.lr:g}). Report the accuracy on the test "
+                         "set rounded to 2 digits after the decimal point.",
           label=lambda s: f"Test accuracy of the dense model after {_epochs(s.epochs)}")
 def q1_4(q, run):
     return _net_answer(q, run, "dense")
@@ -107,10 +116,10 @@ def q1_5(q, run):
 
 
 @question("1.6", points=1.0, digits=2, unit="accuracy", needs=["cifar"], units=partial(_net_units, "cnn"),
-          corrected_means=CLEAN_TEST,
-          text="Train the CNN with the similar settings as the feed forward model: 10 epochs, Adam optimizer with "
-               "lr=0.001, CrossEntropyLoss (since we do not apply the logarithmic softmax). Report the accuracy on "
-               "the test rounded to 2 digits after the decimal point.",
+          corrected_means=CLEAN_TEST, pitfall="test-augmentation-1.6",
+          text=lambda s: f"Train the CNN with the similar settings as the feed forward model: {s.epochs} epochs, Adam "
+                         f"optimizer with lr={s.lr:g}, CrossEntropyLoss (since we do not apply the logarithmic "
+                         "softmax). Report the accuracy on the test rounded to 2 digits after the decimal point.",
           label=lambda s: f"Test accuracy of the CNN after {_epochs(s.epochs)}")
 def q1_6(q, run):
     return _net_answer(q, run, "cnn")
@@ -121,9 +130,11 @@ def _svc_units(s, seeds):
 
 
 @question("1.7", points=0.5, digits=2, unit="accuracy", needs=["cifar"], units=_svc_units, corrected_means=CLEAN_PIXELS,
-          text="Turn the pytorch sets into numpy arrays if necessary and train an SVC classifier SVC(kernel='rbf') "
-               "with the default settings. Use only the first 10k points from the training set. Report the accuracy "
-               "on the test set rounded to 2 digits after the decimal point.",
+          pitfall=SVC_PITFALL,
+          text=lambda s: "Turn the pytorch sets into numpy arrays if necessary and train an SVC classifier "
+                         "SVC(kernel='rbf') with the default settings. Use only the first "
+                         f"{thousands(s.svc_train_points)} points from the training set. Report the accuracy on the "
+                         "test set rounded to 2 digits after the decimal point.",
           label=lambda s: f"Test accuracy of SVC(kernel='rbf') trained on the first {s.svc_train_points:,} "
                           "training points")
 def q1_7(q, run):
@@ -137,7 +148,7 @@ def q1_7(q, run):
                                               "flattened normalized pixels. Faithful: pixels taken through the "
                                               "augmenting transform."])
     answer.pitfalls.append(Pitfall(
-        "svc-augmented-pixels", "The SVC's numpy arrays are taken from data sets loaded with the augmenting "
+        q.pitfall, "The SVC's numpy arrays are taken from data sets loaded with the augmenting "
         "transform: random flips and crops, on training and test images alike.",
         "Problem 1.7 with the setup listing's datasets", answer.value, answer.corrected["value"],
         f"accuracy {answer.display} as written, {answer.corrected['display']} on clean pixels"))
@@ -145,10 +156,11 @@ def q1_7(q, run):
 
 
 @question("1.8", points=0.5, digits=None, unit="support vectors", needs=["cifar"], units=_svc_units,
-          corrected_means=CLEAN_PIXELS,
-          text="As SVMs are sparse kernel models, they make use with less parameters than there is training data "
-               "(they only use the support vectors). How many support vectors or \"parameters\" has the SVC model "
-               "(for reference, you used 10k training points)?",
+          corrected_means=CLEAN_PIXELS, pitfall=SVC_PITFALL,
+          text=lambda s: "As SVMs are sparse kernel models, they make use with less parameters than there is "
+                         "training data (they only use the support vectors). How many support vectors or "
+                         f"\"parameters\" has the SVC model (for reference, you used {thousands(s.svc_train_points)} "
+                         "training points)?",
           label="How many support vectors does the SVC have?")
 def q1_8(q, run):
     facts, runs = run.results["facts"], run.results["runs"]

@@ -8,6 +8,7 @@ in ``__init__``), so its answers are the same for every run seed: those units ru
 import numpy as np
 
 from .._answers import Answer, Pitfall, Plot, seed_answer, spread
+from .._folder import RunFolder
 from .._protocols import CORRECTED, FAITHFUL
 from .._units import PointsFacts, PointsLogReg, PointsNet
 from .registry import question
@@ -17,9 +18,19 @@ PINNED_NOTE = ("Faithful answers are the same for every seed: the listing's Deep
                "torch.manual_seed(42) in __init__, which fixes both its weights and the data order.")
 WHERE_LIST = "Problem 2.3, DeepClassifier listing: self.between = [nn.Linear(...) for i in range(self.n_hidden-1)]"
 WHERE_SEED = "Problem 2.3, DeepClassifier listing: torch.manual_seed(42) inside __init__"
+SEED_PITFALL = "seed-in-init"
 SEEDED_ONCE = ("This is what the net gives when it is not seeded by the listing's torch.manual_seed(42) inside "
                "__init__ (your own seed, another data order, or nn.ModuleList and a seed set once): a correct "
                "training, but not the numbers the listing pins.")
+
+
+def _split(s):
+    """ "50:50", as the problem set writes the split."""
+    return f"{(1 - s.split_test_size) * 100:g}:{s.split_test_size * 100:g}"
+
+
+def _lr(s):
+    return "" if s.points_lr == s.lr else f" (here with lr={s.points_lr:g})"
 
 
 def _logreg_units(s, seeds):
@@ -32,10 +43,11 @@ def _widths(seeds, widths, n_hidden=1):
 
 
 @question("2.1", points=0.5, digits=3, unit="accuracy", needs=["points"], units=_logreg_units,
-          text="Load the numpy arrays X_classification.npy and y_classification.npy, split them 50:50 using the "
-               "train_test_split with random_state=42 as usual. Train a logistic regression model and report the "
-               "accuracy on the test set rounded to 3 digits after the comma.",
-          label="Test accuracy of logistic regression on the 50:50 split")
+          text=lambda s: "Load the numpy arrays X_classification.npy and y_classification.npy, split them "
+                         f"{_split(s)} using the train_test_split with random_state={s.split_random_state} as usual. "
+                         "Train a logistic regression model and report the accuracy on the test set rounded to 3 "
+                         "digits after the comma.",
+          label=lambda s: f"Test accuracy of logistic regression on the {_split(s)} split")
 def q2_1(q, run):
     facts, s = run.results["facts"], run.settings
     return Answer.of(q, s, run.results["logreg"]["accuracy"], seed_pinned=True,
@@ -54,16 +66,18 @@ def q2_2(q, run):
                                  [("logistic regression", {"kind": "logreg", "result": run.results["logreg"]})]))
     else:
         notes.append(f"Skipped: the data has {facts['features']} features, a boundary plot needs exactly 2.")
-    return Answer.of(q, run.settings, f"figures/{plots[0].name}.png" if plots else "skipped", plots=plots,
+    return Answer.of(q, run.settings, RunFolder.figure_name(plots[0].name) if plots else "skipped", plots=plots,
                      seed_pinned=True, notes=notes + ["Logistic regression is a network without hidden layers: its "
                                                       "boundary is a straight line."])
 
 
 @question("2.3", points=1.0, digits=3, unit="accuracy", needs=["points"], corrected_means=SEEDED_ONCE,
+          pitfall=SEED_PITFALL,
           units=lambda s, seeds: _widths(seeds, [s.first_width]),
-          text="Train this model with the same settings as in problem 1.4 regarding loss function and optimizer. "
-               "Train a model with 1 hidden layer and a layer dimension of 2 for 100 epochs. Report the accuracy on "
-               "the test set rounded to 3 digits after the comma.",
+          text=lambda s: "Train this model with the same settings as in problem 1.4 regarding loss function and "
+                         f"optimizer{_lr(s)}. Train a model with 1 hidden layer and a layer dimension of "
+                         f"{s.first_width} for {s.points_epochs} epochs. Report the accuracy on the test set rounded "
+                         "to 3 digits after the comma.",
           label=lambda s: f"Test accuracy of DeepClassifier(n_hidden=1, hidden_dim={s.first_width}) after "
                           f"{s.points_epochs} epochs")
 def q2_3(q, run):
@@ -83,10 +97,11 @@ def _sweep_units(s, seeds):
 
 
 @question("2.4", points=1.5, digits=None, unit="hidden units", needs=["points"], units=_sweep_units,
-          corrected_means=SEEDED_ONCE,
-          text="Train independent models with 1 hidden layer and a hidden layer dimension/length of "
-               "[2, 4, 8, 16, 32, 64]. Again, use the same loss function and optimizer. Train for 100 epochs. How many "
-               "dimensions are at least necessary to achieve an accuracy on the test set of 0.99 or more?",
+          corrected_means=SEEDED_ONCE, pitfall=SEED_PITFALL,
+          text=lambda s: "Train independent models with 1 hidden layer and a hidden layer dimension/length of "
+                         f"{list(s.widths)}. Again, use the same loss function and optimizer{_lr(s)}. Train for "
+                         f"{s.points_epochs} epochs. How many dimensions are at least necessary to achieve an "
+                         f"accuracy on the test set of {s.target_accuracy:g} or more?",
           label=lambda s: f"Smallest hidden width with test accuracy >= {s.target_accuracy}")
 def q2_4(q, run):
     s, r, seeds = run.settings, run.results, run.seeds
@@ -145,7 +160,7 @@ def _pitfalls(s, seeds, answer, nets):
                 WHERE_LIST, {k: f[k] for k in keep}, {k: c[k] for k in keep},
                 f"accuracy {f['accuracy']:.3f} with untrained middle layers, {c['accuracy']:.3f} with "
                 "nn.ModuleList; with n_hidden=1 (problems 2.3-2.4) there are no middle layers and both agree."),
-        Pitfall("seed-in-init", "The model calls torch.manual_seed(42) in __init__: it resets torch's global "
+        Pitfall(SEED_PITFALL, "The model calls torch.manual_seed(42) in __init__: it resets torch's global "
                 "generator, which also fixes the data order, so every run gives the same numbers and seeds show no "
                 "spread.", WHERE_SEED, answer.value, answer.corrected["value"],
                 f"smallest width {answer.display} as written (any seed); {answer.corrected['display']} seeding once "

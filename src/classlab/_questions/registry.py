@@ -17,7 +17,7 @@ REGISTRY = {}  # id -> Question, in the problem set's order
 @dataclass(frozen=True)
 class Question:
     id: str
-    text: str  # the problem set's words
+    text: str | Callable  # the problem set's words; a callable takes the settings (a variant's words)
     label: str | Callable  # short form for tables; a callable takes the settings
     points: float  # as the problem set gives them
     digits: int | None  # decimals the answer is rounded to (None: not a decimal)
@@ -27,6 +27,7 @@ class Question:
     answer: Callable  # (question, RunView) -> Answer
     kind: str = "numerical"  # numerical | classes | figure: how a quiz asks it
     corrected_means: str = ""  # what a corrected-protocol number tells about the student's code (quiz feedback)
+    pitfall: str | None = None  # the id of the pitfall that a corrected-protocol number points to
 
     @property
     def part(self):
@@ -35,15 +36,18 @@ class Question:
     def label_for(self, settings):
         return self.label(settings) if callable(self.label) else self.label
 
+    def text_for(self, settings):
+        return self.text(settings) if callable(self.text) else self.text
+
 
 def question(id, *, text, label, points, digits, unit="", needs=(), units=lambda settings, seeds: {},
-             kind="numerical", corrected_means=""):
+             kind="numerical", corrected_means="", pitfall=None):
     """Declare and register the question ``id``; decorates the function that answers it."""
     def register(answer):
         if id in REGISTRY:
             raise ValueError(f"question {id} declared twice")
         REGISTRY[id] = Question(id, text, label, points, digits, unit, tuple(needs), units, answer, kind,
-                                corrected_means)
+                                corrected_means, pitfall)
         return REGISTRY[id]
     return register
 
@@ -77,3 +81,8 @@ def filled(structure, results):
     if isinstance(structure, (list, tuple)):
         return [filled(v, results) for v in structure]
     return results[structure.key]
+
+
+def thousands(n):
+    """A count as the problem set writes it: 10000 as "10k"."""
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else f"{n:,}"

@@ -3,13 +3,15 @@
 import json
 
 from .._atomic import write_text
+from .._folder import RunFolder
 
 
 def write_reports(doc, out):
-    """Write answers.json, answers.md and report.html into ``out`` (each atomically)."""
+    """Write answers.json, answers.md and report.html into the run folder ``out`` (each atomically)."""
     from .html import render_html
     from .markdown import render_markdown
 
-    write_text(out / "answers.json", json.dumps(doc, indent=2, default=str))
-    write_text(out / "answers.md", render_markdown(doc))
-    write_text(out / "report.html", render_html(doc, out))
+    folder = RunFolder(out)
+    write_text(folder.answers, json.dumps(doc, indent=2, default=str))
+    write_text(folder.sheet, render_markdown(doc))
+    write_text(folder.report, render_html(doc, folder.path))

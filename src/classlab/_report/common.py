@@ -1,7 +1,10 @@
-"""What the sheet, answers.md, report.html and the quiz share: the banners and the answer rows."""
+"""What the sheet, answers.md, report.html, the notebook and the quiz share: the banners, the answer table,
+the embedded figures."""
+
+import base64
 
 from .._answers import FEW_SEEDS
-from ..settings import differences
+from ..settings import SETTINGS, differences
 
 QUICK_WARNING = ("QUICK RUN - THESE ARE NOT THE ANSWERS. This run used a small subset and 1 epoch "
                  "only to check the installation; run without --quick for the problem set's answers.")
@@ -14,7 +17,8 @@ def flagged(doc):
     out = [("QUICK RUN: NOT THE ANSWERS", QUICK_WARNING)] if doc.get("quick") else []
     changed = differences(doc["config"]["settings"])
     if changed and not doc.get("quick"):
-        listed = ", ".join(f"{k} {v!r} (problem set: {d!r})" for k, (v, d) in changed.items())
+        listed = ", ".join(f"{SETTINGS[k].flag} {SETTINGS[k].show(v)} (problem set: {SETTINGS[k].show(d)})"
+                           for k, (v, d) in changed.items())
         out.append(("SETTINGS DIFFER FROM THE PROBLEM SET",
                     f"SETTINGS DIFFER FROM THE PROBLEM SET'S - NOT THE QUIZ ANSWERS: {listed}."))
     if doc["config"].get("points", {}).get("source") == "embedded":
@@ -38,17 +42,36 @@ def range_note(doc):
     return note
 
 
+ANSWER_TABLE = {"id": "#", "question": "question", "answer": "answer", "corrected": "corrected",
+                "spread": "accepted range"}  # column key -> heading, in the order every view shows them
+
+
+def corrected_if_different(display, corrected):
+    """The corrected protocol's display where it differs from the faithful one, else ""."""
+    return corrected["display"] if corrected and corrected["display"] != display else ""
+
+
 def answer_rows(doc):
-    """One row per answer: id, question, answer (faithful, rounded as asked), corrected, accepted range."""
+    """One row per answer (the keys of ANSWER_TABLE): id, question, answer (faithful, rounded as asked),
+    corrected where it differs, accepted range."""
     rows = []
     for id, a in doc["answers"].items():
         answer = a["display"] + (f" {a['unit']}" if a["unit"] and a["unit"] not in ("accuracy",) else "")
-        corrected = ""
-        if a.get("corrected") and a["corrected"]["display"] != a["display"]:
-            corrected = a["corrected"]["display"]
-        rows.append({"id": id, "question": a["question"], "answer": answer, "corrected": corrected,
-                     "spread": spread_text(a)})
+        rows.append({"id": id, "question": a["question"], "answer": answer,
+                     "corrected": corrected_if_different(a["display"], a.get("corrected")), "spread": spread_text(a)})
     return rows
+
+
+def base64_of(source):
+    """A file's bytes (or ``bytes``) as base64 text: figures embedded in pages, the notebook and the quiz files."""
+    if not isinstance(source, bytes):
+        with open(source, "rb") as f:
+            source = f.read()
+    return base64.b64encode(source).decode()
+
+
+def data_uri(source, mime="image/png"):
+    return f"data:{mime};base64,{base64_of(source)}"
 
 
 def spread_text(a):

@@ -1,7 +1,5 @@
 """The figures of the report, drawn with matplotlib (and scikit-learn's displays), saved as PNG and SVG."""
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,10 +7,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .._atomic import atomic_path  # noqa: E402
+from .._folder import RunFolder  # noqa: E402
 
 
 def draw_all(answers, out_dir):
-    """Draw every answer's plots into ``out_dir/figures``; set each answer's ``figures``; return all paths."""
+    """Draw every answer's plots into the run folder's figures; set each answer's ``figures``; return all paths."""
     figures = Figures(out_dir)
     for answer in answers.values():
         answer.figures = [figures.draw(plot) for plot in answer.plots]
@@ -20,10 +19,10 @@ def draw_all(answers, out_dir):
 
 
 class Figures:
-    """Saves figures under ``out_dir/figures``; each method returns the PNG's path relative to ``out_dir``."""
+    """Saves figures into a run folder; each method returns the PNG's path relative to the folder."""
 
     def __init__(self, out_dir):
-        self.out_dir = Path(out_dir)
+        self.folder = RunFolder(out_dir)
         self.made = []
 
     def draw(self, plot):
@@ -41,17 +40,19 @@ class Figures:
             from .._predictors import from_description
 
             X, y = np.asarray(d["X"]), np.asarray(d["y"])
-            panels = [(p["title"], from_description(p["model"], X.shape[1], d["classes"])) for p in d["panels"]]
+            panels = [(p["title"], from_description(p["model"]).fit(X, y)) for p in d["panels"]]
             return self.boundaries(panels, X, y, np.asarray(d["train_mask"], dtype=bool), plot.name, plot.title)
         raise ValueError(f"unknown plot kind {plot.kind!r}")
 
     def _save(self, fig, name):
         for fmt in ("png", "svg"):
-            with atomic_path(self.out_dir / "figures" / f"{name}.{fmt}") as tmp:
+            path, _ = self.folder.figure(name, fmt)
+            with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight")
         plt.close(fig)
-        self.made.append(f"figures/{name}.png")
-        return f"figures/{name}.png"
+        png = self.folder.figure_name(name, "png")
+        self.made.append(png)
+        return png
 
     def images(self, images, titles, name, title=""):
         """A row of uint8 (N, 3, H, W) images with a title over each."""

@@ -1,13 +1,13 @@
 """report.html: one self-contained page (figures embedded as data URIs; no server, no network)."""
 
-import base64
 import json
 from html import escape
 from pathlib import Path
 
 from .._questions import PARTS, REGISTRY
 from . import explorer
-from .common import QUICK_WARNING, STAND_IN_WARNING, answer_rows, banners, range_note
+from .common import (ANSWER_TABLE, QUICK_WARNING, STAND_IN_WARNING, answer_rows, banners, corrected_if_different,
+                     data_uri, range_note)
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -37,9 +37,7 @@ def render_html(doc, out_dir):
                 f'seeds {escape(str(cfg["seeds"]))}, device {escape(cfg["device"])}. The answer is the problem '
                 "set's code as written (faithful protocol, first seed); <em>corrected</em> is correct practice "
                 f"where it differs.</p><p class=\"note\" id=\"range-note\">{escape(range_note(doc))}</p>")
-    body.append(table(["#", "question", "answer", "corrected", "accepted range"],
-                        [[r["id"], r["question"], r["answer"], r["corrected"], r["spread"]] for r in answer_rows(doc)],
-                        table_id="answers"))
+    body.append(answer_table(doc))
     for part, title in PARTS.items():
         items = [(id, a) for id, a in doc["answers"].items() if REGISTRY[id].part == part]
         if not items:
@@ -64,8 +62,9 @@ def render_html(doc, out_dir):
 def _answer_section(id, a, out_dir):
     parts = [f'<h3 id="q{escape(id)}">{escape(id)} {escape(a["question"])}</h3>',
              f"<p><strong>{escape(a['display'])}</strong> {escape(a['unit'] or '')}"]
-    if a.get("corrected") and a["corrected"]["display"] != a["display"]:
-        parts.append(f" &middot; corrected: <strong>{escape(a['corrected']['display'])}</strong>")
+    corrected = corrected_if_different(a["display"], a.get("corrected"))
+    if corrected:
+        parts.append(f" &middot; corrected: <strong>{escape(corrected)}</strong>")
     parts.append("</p>")
     for note in a["notes"]:
         parts.append(f'<p class="note">{escape(note)}</p>')
@@ -87,12 +86,16 @@ def _answer_section(id, a, out_dir):
         parts.append(table(["seed", "faithful", "corrected"],
                             [[p["seed"], p["value"], p.get("corrected", "")] for p in a["per_seed"]]))
     for fig in a["figures"]:
-        data = base64.b64encode((out_dir / fig).read_bytes()).decode()
-        parts.append(f'<figure><img alt="{escape(fig)}" src="data:image/png;base64,{data}">'
+        parts.append(f'<figure><img alt="{escape(fig)}" src="{data_uri(out_dir / fig)}">'
                      f"<figcaption>{escape(fig)} (SVG beside it)</figcaption></figure>")
     if a["details"].get("explorer"):
         parts.append(explorer.render(a["details"]["explorer"]))
     return "\n".join(parts)
+
+
+def answer_table(doc, table_id="answers"):
+    """The answer table (ANSWER_TABLE's columns)."""
+    return table(list(ANSWER_TABLE.values()), [[r[k] for k in ANSWER_TABLE] for r in answer_rows(doc)], table_id)
 
 
 def table(head, rows, table_id=None):

@@ -1,6 +1,6 @@
 """answers.md: the filled-in quiz."""
 
-from .common import answer_rows, banners, range_note
+from .common import ANSWER_TABLE, answer_rows, banners, range_note
 
 
 def _cell(text):
@@ -16,11 +16,9 @@ def render_markdown(doc):
               f"classlab {doc['classlab_version']}, {doc['created']}, seeds {cfg['seeds']}, device {cfg['device']}.",
               "The answer is the problem set's code as written (faithful protocol, first seed); *corrected* is "
               "correct practice where it differs.", "", range_note(doc), "",
-              "| # | question | answer | corrected | accepted range |",
-              "|---|---|---|---|---|"]
+              "| " + " | ".join(ANSWER_TABLE.values()) + " |", "|---" * len(ANSWER_TABLE) + "|"]
     for row in answer_rows(doc):
-        lines.append("| " + " | ".join(_cell(row[k]) for k in ("id", "question", "answer", "corrected", "spread"))
-                     + " |")
+        lines.append("| " + " | ".join(_cell(row[k]) for k in ANSWER_TABLE) + " |")
     if doc["pitfalls"]:
         lines += ["", "## Pitfalls of the problem set's code, measured", ""]
         for p in doc["pitfalls"]:

@@ -1,21 +1,19 @@
 """How a run and its answers show in Jupyter (``_repr_html_``): the answer table, each answer with its figures."""
 
-import base64
 from html import escape
 from pathlib import Path
 
-from .common import answer_rows, banners
-from .html import table
+from .._folder import RunFolder
+from .common import banners, corrected_if_different, data_uri
+from .html import answer_table
 
 
 def run_html(run):
     parts = [f'<p style="color:#b00020;font-weight:bold">{escape(b)}</p>' for b in banners(run.doc)]
-    parts.append(table(["#", "question", "answer", "corrected", "accepted range"],
-                       [[r["id"], r["question"], r["answer"], r["corrected"], r["spread"]]
-                        for r in answer_rows(run.doc)]))
+    parts.append(answer_table(run.doc, table_id=None))
     parts += [f"<p><b>{escape(p.id)}</b>: {escape(p.effect)}</p>" for p in run.pitfalls]
-    parts.append(f"<p>Written to <code>{escape(str(run.out))}</code>: answers.json, answers.md, report.html, "
-                 "figures/</p>")
+    folder = RunFolder(run.out)
+    parts.append(f"<p>Written to <code>{escape(str(folder))}</code>: {escape(', '.join(folder.written()))}</p>")
     return "\n".join(parts)
 
 
@@ -23,14 +21,14 @@ def answer_html(answer, folder=None):
     """The value, the corrected one, the accepted ranges, the notes and (given the run's folder) the figures."""
     parts = [f"<p><b>{escape(answer.id)} {escape(answer.question)}</b>: <b>{escape(answer.display)}</b> "
              f"{escape(answer.unit)}"]
-    if answer.corrected and answer.corrected["display"] != answer.display:
-        parts.append(f" &middot; corrected: {escape(answer.corrected['display'])}")
+    corrected = corrected_if_different(answer.display, answer.corrected)
+    if corrected:
+        parts.append(f" &middot; corrected: {escape(corrected)}")
     parts.append("</p>")
     for name, spread in (answer.spread or {}).items():
         parts.append(f"<p>accepted ({escape(name)}): {escape(str(spread['accepted']))}</p>")
     parts += [f'<p style="color:#555">{escape(n)}</p>' for n in answer.notes]
     if folder is not None:
         for fig in answer.figures:
-            data = base64.b64encode((Path(folder) / fig).read_bytes()).decode()
-            parts.append(f'<img style="max-width:100%" alt="{escape(fig)}" src="data:image/png;base64,{data}">')
+            parts.append(f'<img style="max-width:100%" alt="{escape(fig)}" src="{data_uri(Path(folder) / fig)}">')
     return "".join(parts)

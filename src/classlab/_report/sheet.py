@@ -2,13 +2,15 @@
 
 import textwrap
 
+from .._folder import RunFolder
 from .common import answer_rows, banners, range_note
 
 
 def render_sheet(doc, out_dir):
     lines = []
     for banner in banners(doc):
-        lines += ["!" * 78, *textwrap.wrap(banner, 76, initial_indent="! ", subsequent_indent="! "), "!" * 78]
+        lines += ["!" * 78, *textwrap.wrap(banner, 76, initial_indent="! ", subsequent_indent="! ",
+                                                   break_on_hyphens=False), "!" * 78]
     lines.append("Problem Set 10 - Deep Classification: answers (faithful protocol; corrected in brackets)")
     several = len(doc["config"]["seeds"]) > 1
     if several:
@@ -23,5 +25,5 @@ def render_sheet(doc, out_dir):
         lines.append("Pitfalls of the problem set's code, measured:")
         for p in doc["pitfalls"]:
             lines.append(f"  - {p['id']}: {p['effect']}")
-    lines.append(f"Written to {out_dir}: answers.json, answers.md, report.html, figures/")
+    lines.append(RunFolder(out_dir).written_line())
     return "\n".join(lines)

@@ -1,7 +1,8 @@
-"""The CIFAR-10 units: facts about the data (1.1, 1.2), the dense net and the CNN (1.4, 1.6), the SVC (1.7, 1.8)."""
+"""The CIFAR-10 units: facts about the data, the dense net and the CNN, the RBF SVC."""
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import nn
@@ -13,9 +14,19 @@ from .._protocols import CORRECTED, FAITHFUL, PROTOCOLS, cifar_test_batches, svc
 from ..training import evaluate, fit, seed_everything
 from .base import Unit, quiet
 
-# Each net with the loss the problem set trains it with: Dense ends in log_softmax (1.4: NLLLoss),
-# the CNN in logits (1.6: "CrossEntropyLoss (since we do not apply the logarithmic softmax)").
-NETS = {"dense": (Dense, nn.NLLLoss, "Dense net", "1.4"), "cnn": (CNN, nn.CrossEntropyLoss, "CNN", "1.6")}
+@dataclass(frozen=True)
+class Net:
+    """A CIFAR-10 net: how the settings build it, the loss the problem set trains it with, its name."""
+
+    build: Callable
+    loss: type
+    name: str
+
+
+# Dense ends in log_softmax (NLLLoss), the CNN in logits ("CrossEntropyLoss (since we do not apply the
+# logarithmic softmax)").
+NETS = {"dense": Net(lambda s: Dense(s.dense_hidden_sizes), nn.NLLLoss, "Dense net"),
+        "cnn": Net(lambda s: CNN(), nn.CrossEntropyLoss, "CNN")}
 # Rough seconds per epoch of 50,000 images on a 2-core CPU, only for the progress estimate.
 _EPOCH_COST = {"dense": 2.0, "cnn": 10.0}
 
@@ -26,7 +37,7 @@ def _train_size(settings):
 
 @dataclass(frozen=True)
 class CifarFacts(Unit):
-    """What 1.1 and 1.2 read off the data: sizes, classes, the first five images; where it came from."""
+    """What the data are: sizes, classes, the first five images; where they came from."""
 
     stage = 0
     needs = "cifar"
@@ -37,7 +48,7 @@ class CifarFacts(Unit):
 
     @property
     def label(self):
-        return "1.1-1.2 CIFAR-10 facts"
+        return "CIFAR-10 facts"
 
     def cost(self, settings):
         return 0.1
@@ -51,7 +62,7 @@ class CifarFacts(Unit):
 
 @dataclass(frozen=True)
 class CifarNet(Unit):
-    """Train the dense net or the CNN once (1.4 / 1.6) and score it under both protocols."""
+    """Train the dense net or the CNN once and score it under both protocols."""
 
     model: str  # a key of NETS
     seed: int
@@ -65,8 +76,7 @@ class CifarNet(Unit):
 
     @property
     def label(self):
-        _, _, name, question = NETS[self.model]
-        return f"{question} {name} seed {self.seed}"
+        return f"{NETS[self.model].name} seed {self.seed}"
 
     def cost(self, settings):
         return settings.epochs * _train_size(settings) / 50_000 * _EPOCH_COST[self.model] + 1
@@ -74,8 +84,8 @@ class CifarNet(Unit):
     def run(self, ctx, report=quiet):
         s, data = ctx.settings, ctx.cifar
         generator = seed_everything(self.seed, ctx.device)
-        model_cls, loss_cls, _, _ = NETS[self.model]
-        model, loss_fn = model_cls().to(ctx.device), loss_cls()
+        net = NETS[self.model]
+        model, loss_fn = net.build(s).to(ctx.device), net.loss()
         train = PIPELINES[s.pipeline](data.train_x, data.train_y, s.batch_size, generator)
 
         scored = {}
@@ -134,7 +144,7 @@ def _scores(evaluation, n_classes):
 
 @dataclass(frozen=True)
 class CifarSVC(Unit):
-    """Fit the RBF SVC on the first N training points under both protocols (1.7, 1.8)."""
+    """Fit the RBF SVC on the first N training points under both protocols."""
 
     seed: int
     stage = 1  # first in a serial run, while the process is smallest: its Gram matrix is the largest allocation
@@ -147,7 +157,7 @@ class CifarSVC(Unit):
 
     @property
     def label(self):
-        return f"1.7-1.8 SVC seed {self.seed}"
+        return f"SVC seed {self.seed}"
 
     def cost(self, settings):
         return 2 * 12.0 * (min(_train_size(settings), settings.svc_train_points) / 10_000) ** 2 + 1

@@ -1,4 +1,4 @@
-"""The units of part 2: the data (for figures), logistic regression (2.1, 2.2), one DeepClassifier (2.3, 2.4)."""
+"""The units of part 2: the points (for figures), logistic regression, one DeepClassifier."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..data.batches import listing_loader
-from ..models import count_parameters
+from ..models import count_parameters, layer_weights
 from .._protocols import CORRECTED, points_net
 from ..training import evaluate, fit
 from .base import Unit, quiet
@@ -25,7 +25,7 @@ class PointsFacts(Unit):
 
     @property
     def label(self):
-        return "2.x the 2-D points"
+        return "the 2-D points"
 
     def cost(self, settings):
         return 0.01
@@ -38,7 +38,7 @@ class PointsFacts(Unit):
 
 @dataclass(frozen=True)
 class PointsLogReg(Unit):
-    """Logistic regression on the 50:50 split (2.1, 2.2). Deterministic: no seed."""
+    """Logistic regression on the 50:50 split. Deterministic: no seed."""
 
     stage = 2
     needs = "points"
@@ -49,7 +49,7 @@ class PointsLogReg(Unit):
 
     @property
     def label(self):
-        return "2.1 logistic regression"
+        return "logistic regression"
 
     def cost(self, settings):
         return 0.05
@@ -65,7 +65,7 @@ class PointsLogReg(Unit):
 
 @dataclass(frozen=True)
 class PointsNet(Unit):
-    """Train one DeepClassifier on the 50:50 split (2.3, 2.4, the plain-list pitfall)."""
+    """Train one DeepClassifier on the 50:50 split."""
 
     protocol: str  # faithful | corrected
     n_hidden: int
@@ -80,7 +80,8 @@ class PointsNet(Unit):
 
     @property
     def label(self):
-        return f"2.3-2.4 {self.protocol} width {self.hidden_dim}" + (f" x{self.n_hidden}" if self.n_hidden > 1 else "")
+        return (f"DeepClassifier {self.protocol} width {self.hidden_dim}" + (f" x{self.n_hidden}" if self.n_hidden > 1
+                                                                              else "") + f" seed {self.seed}")
 
     def cost(self, settings):
         return 0.005 * settings.points_epochs
@@ -118,14 +119,3 @@ class PointsNet(Unit):
             "middle_layers_in_state_dict": [any(k.startswith(m + ".") for k in model.state_dict()) for m in middle],
             "weights": {k: v.tolist() for k, v in after.items()},
         }
-
-
-def named_layers(model):
-    """A DeepClassifier's layers by name, including the ones a plain list hides from ``state_dict``."""
-    return {"first": model.first, "last": model.last} | {f"between.{i}": layer for i, layer in enumerate(model.between)}
-
-
-def layer_weights(model):
-    """Every layer's weight and bias, flattened into one tensor, by name."""
-    return {name: torch.cat([layer.weight.detach().flatten(), layer.bias.detach()]).clone()
-            for name, layer in named_layers(model).items()}

@@ -1,0 +1,193 @@
+"""The views of a graded class (``classlab grade``): class.html for the instructor, grades.csv and
+feedback.csv for a spreadsheet, and the notebook's summary.
+
+Every string from the export (names, e-mails, responses) is data: HTML-escaped in the page, whose
+Content-Security-Policy loads nothing and runs no script; and formula-safe in the CSV files (a cell a
+spreadsheet would run as a formula gets a leading ``'``, the OWASP rule).
+"""
+
+import csv
+import io
+from html import escape
+
+from .common import data_uri
+from .html import CSS, table
+
+VERDICT_WORDS = {"accepted": "accepted", "digits": "accepted, not rounded as asked",
+                 "corrected": "the corrected protocol (a pitfall)", "rounding": "just outside (rounding)",
+                 "no-match": "matches no run", "unanswered": "unanswered", "invalid": "not a number",
+                 "manual": "to grade by hand"}
+COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "rounding": "#8e24aa",
+          "no-match": "#c62828", "invalid": "#757575"}
+POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # nothing loaded, no script run
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_safe(value):
+    """A cell as a spreadsheet can open it safely: text that would start a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv(rows):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    return "\ufeff" + out.getvalue()  # the BOM: spreadsheets read the file as UTF-8
+
+
+def _name(s):
+    return ", ".join(p for p in (s["surname"], s["first_name"]) if p)
+
+
+def grades_csv(doc):
+    """One row per student: identity, points, and per question the response, its verdict and points."""
+    ids = list(doc["questions"])
+    head = ["Surname", "First name", "Email address", "State", "Attempts", "Attempt graded", "Points", "Max points",
+            "Points to grade by hand"]
+    head += [f"{id} {part}" for id in ids for part in ("response", "verdict", "points")]
+    rows = [head]
+    for s in doc["students"]:
+        row = [s["surname"], s["first_name"], s["email"], s["state"], s["attempts"], s["attempt"], s["points"],
+               s["max_points"], s["points_to_grade_by_hand"]]
+        for id in ids:
+            a = s["answers"][id]
+            row += [a["response"], a["verdict"], "" if a["points"] is None else a["points"]]
+        rows.append(row)
+    return _csv(rows)
+
+
+def feedback_text(student):
+    """The text to send a student: every answer, with what it means in the key's words."""
+    return "\n".join(f"{id} ({a['response']}): {a['feedback']}" for id, a in student["answers"].items())
+
+
+def feedback_csv(doc):
+    """Per student the text to send back: each answer with what it means, in the key's words."""
+    rows = [["Surname", "First name", "Email address", "Points", "Max points", "Feedback"]]
+    for s in doc["students"]:
+        rows.append([s["surname"], s["first_name"], s["email"], s["points"], s["max_points"],
+                     feedback_text(s)])
+    return _csv(rows)
+
+
+# ----------------------------------------------------------------------------- class.html
+
+
+def _figure(q):
+    """The class's numbers for one question against the faithful and the corrected ranges (a strip plot)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    values = np.asarray([v for v, _ in q["values"]], dtype=float)
+    verdicts = np.asarray([verdict for _, verdict in q["values"]])
+    bands = []
+    for variant, color in (("faithful", "#2e7d32"), ("corrected", "#ef6c00")):
+        r = q["ranges"].get(variant)
+        if not r:
+            continue
+        points = [float(v) for v in r["values"] if _is_number(v)] if "values" in r else [r["low"], r["high"]]
+        if points:
+            bands.append((variant, color, min(points) - q["step"] / 2, max(points) + q["step"] / 2, "values" in r,
+                          points))
+    if not bands and not len(values):
+        return None
+    low = min([b[2] for b in bands] + ([] if bands else list(values)))
+    high = max([b[3] for b in bands] + ([] if bands else list(values)))
+    pad = max(10 * q["step"], (high - low) * 0.6, 1e-9)
+    near = values[(values >= low - 5 * pad) & (values <= high + 5 * pad)]  # far-off numbers: counted at the edge
+    low, high = min([low - pad, *near]), max([high + pad, *near])
+    margin = 0.05 * (high - low)
+    low, high = low - margin, high + margin
+    fig, ax = plt.subplots(figsize=(7.5, 1.9))
+    for variant, color, lo, hi, discrete, points in bands:
+        for lo_, hi_ in ([(v - q["step"] / 2, v + q["step"] / 2) for v in points] if discrete else [(lo, hi)]):
+            ax.axvspan(lo_, hi_, color=color, alpha=0.18)
+        ax.plot([], [], color=color, alpha=0.4, lw=8, label=f"{variant} range")
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(values))  # the same page for the same class
+    shown = (values >= low) & (values <= high)
+    for verdict, color in COLORS.items():
+        mask = shown & (verdicts == verdict)
+        if mask.any():
+            ax.scatter(values[mask], jitter[mask], s=16, color=color, alpha=0.8, zorder=3, label=verdict)
+    below, above = int((values < low).sum()), int((values > high).sum())
+    for count, x, ha in ((below, low, "left"), (above, high, "right")):
+        if count:
+            ax.annotate(f"{count} outside {'<' if ha == 'left' else '>'}", (x, 0.38), ha=ha, fontsize=7)
+    ax.set_xlim(low, high)
+    ax.set_ylim(-0.5, 0.5)
+    ax.set_yticks([])
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title(f"{q['name']}: the class's numbers ({len(values)})", fontsize=8)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return data_uri(buffer.getvalue())
+
+
+def _is_number(v):
+    try:
+        float(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _share(x):
+    return "" if x is None else f"{100 * x:.0f}%"
+
+
+def _ranges_text(q):
+    if q["kind"] == "figure":
+        return "a figure, graded by hand"
+    parts = []
+    for variant, r in q["ranges"].items():
+        shown = ", ".join(map(str, r["values"])) if "values" in r else (
+            f"{r['low']:g}" if r["low"] == r["high"] else f"{r['low']:g}-{r['high']:g}")
+        parts.append(f"{variant}: {shown}")
+    return "; ".join(parts)
+
+
+def summary_html(doc):
+    """What the class got wrong, and the verdicts per question (the page's top, and the notebook's display)."""
+    n = len(doc["students"])
+    parts = [f'<p class="quick">{escape(b)}</p>' for b in doc["key"]["banners"]]
+    parts.append(f'<p id="class-size">{n} student{"s" if n != 1 else ""}, {doc["source"]["attempts"]} attempt(s) in '
+                 f'{escape(doc["source"]["file"])}; graded by the {escape(doc["attempt"])} attempt.</p>')
+    parts.append("<h2>What the class got wrong</h2>")
+    rows = [[pid, p["what"], p["students"], ", ".join(f"{q} ({k})" for q, k in p["questions"].items() if k) or "-"]
+            for pid, p in doc["pitfalls"].items()]
+    rows += [[VERDICT_WORDS[v], "", m["students"], ", ".join(f"{q} ({k})" for q, k in m["questions"].items()) or "-"]
+             for v, m in doc["mistakes"].items() if m["students"]]
+    parts.append(table(["pitfall or mistake", "what it is", "students", "questions (how many)"], rows, "mistakes"))
+    head = ["#", "points", "accepted range", "accepted (facility)"] + [VERDICT_WORDS[v] for v in VERDICT_WORDS]
+    rows = [[id, f"{q['points']:g}", _ranges_text(q) or q["accepted"], f"{_share(q['accepted_share'])} "
+             f"({_share(q['facility'])})"] + [q["counts"][v] for v in VERDICT_WORDS] for id, q in doc["questions"].items()]
+    parts.append(table(head, rows, "verdicts"))
+    return "\n".join(parts)
+
+
+def class_page(doc):
+    """class.html: one self-contained page (figures embedded, nothing loaded, no script)."""
+    body = ["<h1>Problem Set 10: the class's answers</h1>", summary_html(doc), "<h2>Per question</h2>"]
+    for id, q in doc["questions"].items():
+        body.append(f'<h3 id="q{escape(id)}">{escape(q["name"])}</h3><p class="note">{escape(q["text"])}</p>')
+        body.append(f"<p>Accepted: {escape(_ranges_text(q))}</p>")
+        figure = _figure(q) if q["kind"] == "numerical" else None
+        if figure:
+            body.append(f'<figure><img alt="the class\'s numbers for {escape(id)}" src="{figure}"></figure>')
+    body.append("<h2>Students</h2>")
+    ids = list(doc["questions"])
+    rows = [[_name(s), s["email"], s["state"], s["attempts"], f"{s['points']:g} / {s['max_points']:g}"]
+            + [s["answers"][id]["verdict"] for id in ids] for s in doc["students"]]
+    body.append(table(["student", "e-mail", "state", "attempts", "points"] + ids, rows, "students"))
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>classlab: the class's answers</title>"
+            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
