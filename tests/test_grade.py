@@ -61,7 +61,7 @@ def test_numbers_are_read_as_moodle_reads_them(typed, value):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="0123456789.,+- eEx*^×%a\t٣", max_size=14))
+@given(st.text(alphabet="0123456789.,+- eEXx*^×%a\t\n\x0c\xa0\u2003٣", max_size=14))
 def test_reading_equals_moodles_rule_on_any_text(text):
     reading = read_number(text)
     assert (reading.value, reading.unit if reading.value is not None else None) == \
@@ -111,7 +111,9 @@ def test_quiz_files_carry_only_fractions_moodle_imports(part2_key):
 def test_other_credits_are_refused_with_the_list(part2_key, credit):
     out, _ = part2_key
     code, _, err = run_cli("key", out, "--corrected-credit", credit)
-    assert code == 2 and "not a grade Moodle imports" in err and "66.66667" in err and err.count("\n") == 1
+    listed = ", ".join(map(str, MOODLE_FRACTIONS))
+    assert code == 2 and err == (f"classlab: error: --corrected-credit: {float(credit):g} is not a grade Moodle imports; "
+                                 f"choose one of {listed}\n") and "66.66667, 60" in listed
 
 
 # ----------------------------------------------------------------------------- the checker reads as Moodle does
@@ -460,3 +462,14 @@ def test_question_texts_match_however_moodle_spaces_them(class_export, tmp_path)
     path = moodle_csv(tmp_path / "spaced.csv", spaced, students[1:2])
     (anna,) = _graded(path, out)[0]["students"]
     assert [anna["answers"][id]["verdict"] for id in ("2.1", "2.3", "2.4")] == ["accepted"] * 3
+
+
+def test_corrected_credit_reaches_the_points(class_export):
+    out, doc, key, path, _ = class_export
+    points = {q.id: q.points for q in key}
+    shown = _corrected_only(doc, "2.3")
+    for credit, words in (("0", "(no credit)"), ("50", "(50% credit)")):
+        clara = _by_name(_graded(path, out, "--corrected-credit", credit)[0])["Keller"]["answers"]["2.3"]
+        assert clara["verdict"] == "corrected" and clara["value"] == float(shown) and words in clara["feedback"]
+        assert clara["points"] == pytest.approx(points["2.3"] * float(credit) / 100)
+        assert clara["feedback"].startswith("Matches the corrected protocol, not the problem set's code")

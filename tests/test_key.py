@@ -256,3 +256,58 @@ def test_the_courses_points_and_the_problem_sets_settings_raise_no_banner(tmp_pa
                                 tmp_path / "y.npy", "--out", tmp_path / "o")
     assert code == 0, err
     assert "!!!" not in stdout and "stand-in" not in (tmp_path / "o" / "answers.md").read_text()
+
+
+# ----------------------------------------------------------------------------- the verdict on one response
+
+
+@pytest.fixture(scope="module")
+def full_key(quick_run):
+    from classlab._key import build_key
+
+    out, _, doc = quick_run
+    return {q.id: q for q in build_key(doc, out, corrected_credit=25)}, doc
+
+
+def test_judging_the_classes_the_figure_and_nothing(full_key):
+    key, doc = full_key
+    names = doc["answers"]["1.2"]["value"]
+    accepted = key["1.2"].judge(", ".join(names).upper())
+    assert (accepted.verdict, accepted.credit, accepted.feedback) == ("accepted", 1.0, "Accepted.")
+    wrong = key["1.2"].judge(", ".join(reversed(names)))
+    assert (wrong.verdict, wrong.credit) == ("no-match", 0.0)
+    assert wrong.feedback == f"Not accepted: the first five are {', '.join(names)}."
+    figure = key["2.2"].judge("my boundary plot")
+    assert (figure.verdict, figure.credit) == ("manual", 0.0) and "graded by hand" in figure.feedback
+    for nothing in (None, "", "  ", "-", " - "):
+        for id in ("1.2", "2.2", "1.4"):
+            v = key[id].judge(nothing)
+            assert (v.verdict, v.credit, v.feedback, v.value) == ("unanswered", 0.0, "No answer given.", None)
+    invalid = key["1.4"].judge("about half")
+    assert (invalid.verdict, invalid.credit, invalid.feedback) == ("invalid", 0.0, "Not a number as Moodle reads it.")
+
+
+def test_credit_and_feedback_of_each_numerical_verdict(full_key):
+    key, doc = full_key
+    q = key["2.3"]
+    faithful = q.judge(doc["answers"]["2.3"]["display"])
+    assert (faithful.verdict, faithful.credit, faithful.pitfall) == ("accepted", 1.0, None)
+    assert faithful.feedback == f"Accepted ({q.accepted})." and faithful.ok
+    digits = q.judge(doc["answers"]["2.3"]["display"] + "0")
+    assert (digits.verdict, digits.credit) == ("digits", 1.0) and digits.ok and "3 digits" in digits.feedback
+    assert q.judge(doc["answers"]["2.3"]["display"] + "0", digits_known=False).verdict == "accepted"
+    unit = q.judge(doc["answers"]["2.3"]["display"] + " %")
+    assert unit.verdict == "accepted" and "takes '%' for a unit" in unit.feedback
+    corrected = next(e for e in q.entries if e.variant == "corrected")
+    assert (corrected.fraction, corrected.pitfall) == (25, "seed-in-init")
+
+
+def test_accepted_edges_are_moodles(full_key):
+    """Moodle accepts answer +- tolerance inclusively (plus float noise); classlab's key is the same interval."""
+    from classlab._key import Entry
+
+    entry, step = Entry("faithful", 100, "", low=0.54, high=0.56), 0.01
+    assert entry.matches(0.535, step) and entry.matches(0.565, step)  # what rounds into 0.54-0.56
+    assert not entry.matches(0.535 - 1e-8, step) and not entry.matches(0.565 + 1e-8, step)
+    widths = Entry("faithful", 100, "", values=["8", "none"])
+    assert widths.numbers(1.0) == [(8.0, 0.0)] and widths.matches(8.0, 1.0) and not widths.matches(8.5, 1.0)
