@@ -107,6 +107,15 @@ def test_quiz_files_carry_only_fractions_moodle_imports(part2_key):
     assert xml <= set(MOODLE_FRACTIONS) and gift <= set(MOODLE_FRACTIONS) and 33.33333 in xml and 33.33333 in gift
 
 
+def test_a_credit_snaps_to_moodles_fraction_within_a_hundredth():
+    from classlab.errors import ClasslabError
+    from classlab._key import moodle_fraction
+
+    assert moodle_fraction(0.01) == 0 and moodle_fraction(16.67) == 16.66667 and moodle_fraction(14.2857) == 14.28571
+    with pytest.raises(ClasslabError):
+        moodle_fraction(0.0101)
+
+
 @pytest.mark.parametrize("credit", ["45", "101", "-5", "33.3"])
 def test_other_credits_are_refused_with_the_list(part2_key, credit):
     out, _ = part2_key
@@ -348,6 +357,27 @@ def test_anonymized_outputs_hold_no_name_or_email(class_export):
             for name, text in texts.items():
                 assert secret not in text, (secret, name)
     assert [s["surname"] for s in grades["students"]] == [f"Student {i}" for i in range(1, 6)]
+    again, _ = _graded(path, out, "--anonymize")
+    assert again["students"] == grades["students"]  # stable: the same download, the same pseudonyms
+
+
+def test_pseudonyms_do_not_follow_the_class_list():
+    """Numbered in name order, "Student 01" would be the alphabetically first student: the numbers are drawn
+    from the download's digest, so the same file gives the same pseudonyms and another file other ones."""
+    from classlab._grade import pseudonymized
+
+    def drawn(seed, order=range(40)):
+        students = [{"surname": f"Name{i:02d}", "first_name": "F", "email": f"s{i}@uni.example", "row": i}
+                    for i in order]
+        return pseudonymized(students, seed)
+
+    first = drawn("a1")
+    assert [s["surname"] for s in first] == [f"Student {i:02d}" for i in range(1, 41)]
+    assert {s["first_name"] for s in first} == {s["email"] for s in first} == {""}
+    rows = [s["row"] for s in first]
+    assert sorted(rows) == list(range(40)) and rows != list(range(40))
+    assert [s["row"] for s in drawn("a1", reversed(range(40)))] == rows  # the export's row order does not matter
+    assert [s["row"] for s in drawn("a2")] != rows
 
 
 def test_python_api_and_notebook_display(class_export, tmp_path):

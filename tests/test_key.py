@@ -278,7 +278,8 @@ def test_judging_the_classes_the_figure_and_nothing(full_key):
     assert (wrong.verdict, wrong.credit) == ("no-match", 0.0)
     assert wrong.feedback == f"Not accepted: the first five are {', '.join(names)}."
     figure = key["2.2"].judge("my boundary plot")
-    assert (figure.verdict, figure.credit) == ("manual", 0.0) and "graded by hand" in figure.feedback
+    assert (figure.verdict, figure.credit) == ("manual", 0.0)
+    assert figure.feedback == "A figure: graded by hand (compare with the report's reference figure)."
     for nothing in (None, "", "  ", "-", " - "):
         for id in ("1.2", "2.2", "1.4"):
             v = key[id].judge(nothing)
@@ -311,3 +312,28 @@ def test_accepted_edges_are_moodles(full_key):
     assert not entry.matches(0.535 - 1e-8, step) and not entry.matches(0.565 + 1e-8, step)
     widths = Entry("faithful", 100, "", values=["8", "none"])
     assert widths.numbers(1.0) == [(8.0, 0.0)] and widths.matches(8.0, 1.0) and not widths.matches(8.5, 1.0)
+
+
+def test_rounding_is_within_one_and_a_half_steps_of_either_end():
+    """Just outside the faithful range, on either side, up to 1.5 rounding steps: "rounding", with the value;
+    farther: "no-match". The feedback says how the question asks to round."""
+    from classlab._key import Entry, KeyQuestion
+
+    def question(digits, low, high):
+        return KeyQuestion("2.1", "PS10 2.1", "", 1.0, "numerical", digits, f"{low}-{high}",
+                           entries=[Entry("faithful", 100, "", low=low, high=high)])
+
+    two = question(2, 0.54, 0.56)
+    for value in ("0.53", "0.57"):
+        v = two.judge(value)
+        assert (v.verdict, v.credit, v.value) == ("rounding", 0.0, float(value))
+        assert v.feedback == "Just outside the accepted range (0.54-0.56): check the rounding (2 digits after the point)."
+    assert two.judge("0.50").verdict == "no-match"
+    far = two.judge("0.60")
+    assert (far.verdict, far.credit, far.value) == ("no-match", 0.0, 0.6)
+    digits = two.judge("0.550")
+    assert (digits.verdict, digits.value) == ("digits", 0.55)
+    whole = question(None, 10, 12)
+    assert whole.judge("13.5").verdict == whole.judge("8.5").verdict == "rounding"  # 1.5 steps: still rounding
+    assert whole.judge("13.5").feedback.endswith("check the rounding (a whole number).")
+    assert whole.judge("14").verdict == whole.judge("8").verdict == "no-match"

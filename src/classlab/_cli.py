@@ -95,8 +95,8 @@ def build_parser():
                        help="which attempt counts when a student has several (default: best, Moodle's 'highest "
                             "grade')")
     grade.add_argument("--anonymize", action="store_true",
-                       help="pseudonyms (Student 01, ...) instead of names and e-mails in every output, e.g. for a "
-                            "lecture")
+                       help="pseudonyms (Student 01, ..., numbered in an order drawn from the file, not the names) "
+                            "instead of names and e-mails in every output, e.g. for a lecture")
     grade.add_argument("--slots", metavar="IDS", help="the question id of each response column, in order "
                                                       "('-' skips one); default: from the question texts")
     grade.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT",

@@ -10,6 +10,7 @@ pseudonyms in every output.
 """
 
 import json
+import random
 import re
 import statistics
 from pathlib import Path
@@ -70,9 +71,7 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
     students = [_student(attempts, mapping, attempt) for attempts in _by_student(export.attempts)]
     students.sort(key=lambda s: (s["surname"].casefold(), s["first_name"].casefold(), s["email"].casefold()))
     if anonymize:
-        width = len(str(len(students)))
-        for i, s in enumerate(students, start=1):
-            s.update(surname=f"Student {i:0{width}d}", first_name="", email="")
+        students = pseudonymized(students, export.digest)
     doc = {
         "key": {"run": str(key_dir), "created": run.get("created"), "quick": run.get("quick", False),
                 "banners": banners(run), "corrected_credit": _corrected_credit(questions)},
@@ -94,6 +93,18 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
     except OSError as err:
         raise ClasslabError(f"{folder}: cannot write the grades here ({err.strerror or err})") from None
     return Grades(doc, folder.path)
+
+
+def pseudonymized(students, seed):
+    """The students as "Student 1", "Student 2", ... with no first name or e-mail, numbered in an order drawn
+    from ``seed`` (the download's digest: the same file gives the same pseudonyms). Numbered in the class list's
+    (alphabetical) order, the pseudonyms would give the names back to anyone holding the list."""
+    students = sorted(students, key=lambda s: (s["surname"], s["first_name"], s["email"]))
+    random.Random(seed).shuffle(students)
+    width = len(str(len(students)))
+    for i, s in enumerate(students, start=1):
+        s.update(surname=f"Student {i:0{width}d}", first_name="", email="")
+    return students
 
 
 def _corrected_credit(questions):

@@ -10,6 +10,8 @@ formula's cached value, never evaluates it).
 """
 
 import csv
+import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -54,6 +56,7 @@ class Export:
     attempts: list
     rows: int
     skipped: int = 0  # rows that hold no attempt (the overall average)
+    digest: str = ""  # the file's SHA-256
 
 
 def read_export(path):
@@ -77,7 +80,7 @@ def read_export(path):
         table, typed, kind = _json_rows(path, _text(path, data)), True, "json"
     else:
         table, typed, kind = _csv_rows(path, _text(path, data)), True, "csv"
-    return _attempts(path, kind, table, typed)
+    return dataclasses.replace(_attempts(path, kind, table, typed), digest=hashlib.sha256(data).hexdigest())
 
 
 def _text(path, data):
