@@ -10,6 +10,7 @@ from ._version import __version__
 from . import _questions as questions
 from .errors import ClasslabError
 from ._folder import GradeFolder, RunFolder
+from ._grade import ATTEMPTS, grade
 from .settings import SETTINGS, WHAT
 
 
@@ -17,7 +18,7 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="classlab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"classlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    shown = ", ".join(name + ("/" if name in RunFolder.FOLDERS else "") for name in RunFolder.SHOWN[:4])
+    shown = ", ".join(RunFolder.listed(RunFolder.SHOWN[:4]))
     run = sub.add_parser("run", help="answer the questions of Problem Set 10 and write the report",
                          description=f"Answer the questions of Problem Set 10 and write {shown} into --out. "
                                      "Every setting of the problem set has a flag below (its default is the "
@@ -91,7 +92,7 @@ def build_parser():
     grade.add_argument("--key", required=True, metavar="RUN_DIR", help="the run whose answers are the key")
     grade.add_argument("--out", metavar="DIR", help="folder for the grades (default: RESPONSES' name + '-graded', "
                                                     "beside it)")
-    grade.add_argument("--attempt", choices=["best", "first", "last"], default="best",
+    grade.add_argument("--attempt", choices=ATTEMPTS, default="best",
                        help="which attempt counts when a student has several (default: best, Moodle's 'highest "
                             "grade')")
     grade.add_argument("--anonymize", action="store_true",
@@ -190,8 +191,6 @@ def cmd_check(args, argv):
 
 
 def cmd_grade(args, argv):
-    from ._grade import grade
-
     grades = grade(Path(args.key), Path(args.responses), out=args.out, attempt=args.attempt,
                    anonymize=args.anonymize, slots=args.slots, corrected_credit=args.corrected_credit,
                    force=args.force)

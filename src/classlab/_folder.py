@@ -47,9 +47,14 @@ class Folder:
                 out[name] = path
         return out
 
+    @classmethod
+    def listed(cls, names):
+        """``names`` as the "Written to" lines list them, folders with a slash: answers.json, figures/."""
+        return [name + ("/" if name in cls.FOLDERS else "") for name in names]
+
     def written(self):
-        """The names of the files a person opens that exist now, folders with a slash: answers.json, figures/."""
-        return [name + ("/" if name in self.FOLDERS else "") for name in self.shown()]
+        """The names of the files a person opens that exist now, listed."""
+        return self.listed(self.shown())
 
     def written_line(self):
         return f"Written to {self.path}: {', '.join(self.written())}"
