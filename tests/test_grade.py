@@ -3,6 +3,7 @@ Moodle reads them, one result per student, the pitfall behind each wrong number,
 fakes made here, laid out as Moodle writes them (mod/quiz/report/responses); no real student's data."""
 
 import csv
+import hashlib
 import json
 import re
 
@@ -359,6 +360,11 @@ def test_anonymized_outputs_hold_no_name_or_email(class_export):
     assert [s["surname"] for s in grades["students"]] == [f"Student {i}" for i in range(1, 6)]
     again, _ = _graded(path, out, "--anonymize")
     assert again["students"] == grades["students"]  # stable: the same download, the same pseudonyms
+    from classlab._grade import pseudonymized
+
+    plain, _ = _graded(path, out)
+    drawn = pseudonymized(plain["students"], hashlib.sha256(path.read_bytes()).hexdigest())
+    assert [s["answers"] for s in drawn] == [s["answers"] for s in grades["students"]]  # drawn from this file
 
 
 def test_pseudonyms_do_not_follow_the_class_list():
