@@ -133,6 +133,15 @@ def pytest_addoption(parser):
                      help="rewrite tests/golden/ from this machine's results instead of comparing (review the diff)")
 
 
+def keyed_copy(run, dest):
+    """A copy of the finished run ``run`` in ``dest``, for a test that writes a key (key.json would otherwise be
+    remembered by every later check and grade of the shared run)."""
+    import shutil
+
+    shutil.copytree(run, dest)
+    return Path(dest)
+
+
 def run_cli(*args):
     """Run ``classlab`` in-process; return (exit code, stdout, stderr)."""
     import contextlib

@@ -119,6 +119,7 @@ def test_bad_values_are_one_line_naming_the_flag(tmp_path, args, message):
     ("epochs", 2.5, "expected an integer, got the number 2.5"),
     ("epochs", True, "expected an integer, got the boolean true"),
     ("lr", "0.01", "expected a number, got the text '0.01'"),
+    ("lr", True, "expected a number, got the boolean true"),  # a bool is an int in Python, never a number here
     ("widths", 4, "expected a list of integers, got the integer 4"),
     ("widths", [2, "4"], "expected a list of integers, got the list [2, '4']"),
     ("learning_curves", 1, "expected true or false, got the integer 1"),
@@ -189,6 +190,7 @@ def test_config_file_values(tmp_path):
     ("epochs = \n", "not valid TOML"),
     ("pipeline = 'gpu'\n", "pipeline: expected one of tensor, torchvision, got 'gpu'"),
     ("epochs = 1979-05-27\n", "epochs: expected an integer, got date datetime.date(1979, 5, 27)"),
+    ("lr = true\n", "lr: expected a number, got the boolean true"),
 ])
 def test_bad_config_files_are_one_line_naming_file_and_key(tmp_path, content, message):
     path = tmp_path / "bad.toml"

@@ -1,6 +1,7 @@
 """The ``classlab`` command line: a thin layer over ``classlab._runner`` (and ``classlab._merge``)."""
 
 import argparse
+import json
 import shlex
 import signal
 import sys
@@ -11,6 +12,8 @@ from . import _questions as questions
 from .errors import ClasslabError
 from ._folder import GradeFolder, RunFolder
 from ._grade import ATTEMPTS, grade
+from ._key import SLIPS
+from .moodle.words import LANGUAGES
 from .settings import SETTINGS, WHAT
 
 
@@ -69,27 +72,38 @@ def build_parser():
     merge.add_argument("--force", action="store_true", help="write into an OUT that holds a run already")
 
     key = sub.add_parser("key", help="write the Moodle quiz (quiz.xml, quiz.gift) of a finished run",
-                         description="Write the quiz of a finished run into its folder: quiz.xml (Moodle XML) and "
-                                     "quiz.gift (GIFT), with accepted ranges, tolerances and pitfall feedback.")
+                         description="Write the quiz of a finished run into its folder: quiz.xml (Moodle XML: import "
+                                     "this one) and quiz.gift (GIFT, which Moodle imports with less), with accepted "
+                                     "ranges, tolerances and pitfall feedback; key.json remembers the options, for "
+                                     "check and grade.")
     key.add_argument("run", metavar="RUN_DIR", help="a finished run (ideally of --seeds 5 or more)")
-    key.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT",
-                     help="credit (percent) for a number that matches the corrected protocol instead (default 0)")
+    key_options(key, remembered=False)
 
     check = sub.add_parser("check", help="check your answers against a run's key",
-                           description="Check answers (e.g. 1.4=0.47 2.4=8) against the key of a finished run.")
+                           description="Check answers (e.g. 1.4=0.47 2.4=8) against the key of a finished run, read "
+                                       "as Moodle reads them.")
     check.add_argument("answers", nargs="*", metavar="ID=VALUE", help="your answers, e.g. 1.4=0.47 1.2=cat,ship")
     check.add_argument("--key", required=True, metavar="RUN_DIR", help="the run whose answers are the key")
     check.add_argument("--answers", dest="answers_file", metavar="FILE",
                        help="your answers in a file: lines ID=VALUE, or a JSON object")
-    check.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT", help=argparse.SUPPRESS)
+    check.add_argument("--lang", metavar="CODE", help=LANG_HELP + "; default: every language's reading, both said "
+                                                      "where they differ")
+    check.add_argument("--json", action="store_true", help="print only JSON: one object per answer (id, typed, "
+                                                           "value, credit, verdict, feedback)")
+    key_options(check, remembered=True)
 
-    grade = sub.add_parser("grade", help="grade the class's Moodle quiz export and show what the class got wrong",
-                           description="Grade a Moodle quiz's Responses download (CSV, Excel or JSON) against the key "
-                                       "of a finished run: a verdict per answer (the pitfall behind a wrong number), "
-                                       "one result per student, and the class's mistakes. Writes "
+    grade = sub.add_parser("grade", help="grade the class's Moodle quiz download and show what the class got wrong",
+                           description="Grade a Moodle quiz's Responses download (CSV, Excel, ODS or JSON, in any "
+                                       "interface language) against the key of a finished run: a verdict per answer "
+                                       "(the pitfall behind a wrong number), one result per student, the class's "
+                                       "mistakes, and Moodle's own marks compared. Writes "
                                        f"{', '.join(GradeFolder.SHOWN)} into --out; nothing leaves the machine.")
     grade.add_argument("responses", metavar="RESPONSES", help="the quiz's Responses report as downloaded from Moodle")
+    grade.add_argument("grades", metavar="GRADES", nargs="?",
+                       help="the quiz's Grades report (Results > Grades) as downloaded: Moodle's mark per question, "
+                            "compared with classlab's")
     grade.add_argument("--key", required=True, metavar="RUN_DIR", help="the run whose answers are the key")
+    grade.add_argument("--lang", metavar="CODE", help=LANG_HELP + "; default: the language of the download's headings")
     grade.add_argument("--out", metavar="DIR", help="folder for the grades (default: RESPONSES' name + '-graded', "
                                                     "beside it)")
     grade.add_argument("--attempt", choices=ATTEMPTS, default="best",
@@ -100,11 +114,25 @@ def build_parser():
                             "instead of names and e-mails in every output, e.g. for a lecture")
     grade.add_argument("--slots", metavar="IDS", help="the question id of each response column, in order "
                                                       "('-' skips one); default: from the question texts")
-    grade.add_argument("--corrected-credit", type=float, default=0.0, metavar="PCT",
-                       help="credit (percent, one of Moodle's grades) for a corrected-protocol number, as in the "
-                            "quiz (default 0)")
+    key_options(grade, remembered=True)
     grade.add_argument("--force", action="store_true", help="write into an --out that holds grades already")
     return parser
+
+
+LANG_HELP = ("the students' Moodle language (its decimal and thousands separators read the numbers: on 'en' 0,27 is "
+             f"27); one of {', '.join(LANGUAGES)}")
+
+
+def key_options(parser, remembered):
+    """The options ``classlab key`` writes the quiz with; ``check`` and ``grade`` take them from key.json."""
+    default = "default: as the key was written (key.json)" if remembered else "default {}"
+    parser.add_argument("--corrected-credit", type=float, default=None if remembered else 0.0, metavar="PCT",
+                        help="credit (percent, one of Moodle's grades) for a number that matches the corrected "
+                             f"protocol instead ({default.format(0)})")
+    parser.add_argument("--separator-slips", choices=SLIPS, default=None if remembered else "feedback",
+                        help="answers that catch each range typed with the other language's separators (0,27 read as "
+                             "27): with feedback naming the slip and no credit, with the range's credit, or none "
+                             f"({default.format('feedback')})")
 
 
 def add_setting(group, s):
@@ -171,9 +199,12 @@ def cmd_merge(args, argv):
 
 def cmd_key(args, argv):
     from ._quiz import write_quiz
+    from .moodle.quiz import GIFT_LOSES
 
-    paths = write_quiz(Path(args.run), args.corrected_credit)
+    paths, options = write_quiz(Path(args.run), args.corrected_credit, args.separator_slips)
     print("Written: " + ", ".join(str(p) for p in paths))
+    print(f"Import {paths[0].name} (Moodle XML) in Moodle's question bank. {paths[1].name}: Moodle's GIFT import "
+          f"loses {'; '.join(GIFT_LOSES)}.")
     return 0
 
 
@@ -184,19 +215,40 @@ def cmd_check(args, argv):
     answers |= parse_answers(args.answers)
     if not answers:
         raise ClasslabError("check: give answers as ID=VALUE (e.g. 1.4=0.47) or --answers FILE")
-    verdicts = check(Path(args.key), answers, args.corrected_credit)
-    for id, given, verdict in verdicts:
-        print(f"{id:>4}  {given:<12} {'yes' if verdict.ok else 'no '}  {verdict.feedback}")
-    return 0 if all(verdict.ok for _, _, verdict in verdicts) else 1
+    checked, notes = check(Path(args.key), answers, args.lang, args.corrected_credit, args.separator_slips)
+    for note in notes:
+        print(f"classlab: {note}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in checked], indent=2, ensure_ascii=False))
+    else:
+        for c in checked:
+            print(c.line())
+    return 0 if all(c.ok for c in checked) else 1
 
 
 def cmd_grade(args, argv):
+    from ._report.grades import moodle_line, reading_line, slips
+
     grades = grade(Path(args.key), Path(args.responses), out=args.out, attempt=args.attempt,
                    anonymize=args.anonymize, slots=args.slots, corrected_credit=args.corrected_credit,
-                   force=args.force)
-    n, pitfalls = len(grades.students), grades.pitfalls
-    print(f"Graded {n} student{'s' if n != 1 else ''}.")
-    for pid, p in pitfalls.items():
+                   separator_slips=args.separator_slips, lang=args.lang, grades=args.grades, force=args.force)
+    doc, n = grades.doc, len(grades.students)
+    source = doc["source"]
+    print(f"Graded {n} student{'s' if n != 1 else ''} from {source['file']} (Moodle {source['moodle']}, headings in "
+          f"'{source['headings']}').")
+    for note in doc["key"]["notes"] + source["notes"]:
+        print(f"  {note}")
+    print(reading_line(doc))
+    print(moodle_line(doc))
+    for d in doc["moodle"]["differences"]:
+        where = f"{d['question']} ({d['response']})" if d["question"] else "the attempt's grade"
+        print(f"  {d.get('student', 'a student')}, attempt {d['attempt']}, {where}: classlab {d['classlab']:g}, "
+              f"Moodle {d['moodle']:g}: {d['why']}")
+    found = slips(doc)
+    if found:
+        print(f"Separators to review: {len(found)} answer(s) whose worth Moodle's reading of a separator changed "
+              "(listed in class.html).")
+    for pid, p in grades.pitfalls.items():
         if p["students"]:
             print(f"  {pid}: {p['students']} student(s), on {', '.join(q for q, k in p['questions'].items() if k)}")
     print(grades.folder.written_line())

@@ -69,11 +69,11 @@ class Folder:
 
 class RunFolder(Folder):
     ANSWERS, SHEET, REPORT, SPEC = "answers.json", "answers.md", "report.html", "run.json"
-    QUIZ_XML, QUIZ_GIFT = "quiz.xml", "quiz.gift"
+    QUIZ_XML, QUIZ_GIFT, KEY = "quiz.xml", "quiz.gift", "key.json"
     UNITS, CHECKPOINTS, FIGURES = "units", "checkpoints", "figures"
-    FILES = (ANSWERS, SHEET, REPORT, SPEC, QUIZ_XML, QUIZ_GIFT)
+    FILES = (ANSWERS, SHEET, REPORT, SPEC, QUIZ_XML, QUIZ_GIFT, KEY)
     FOLDERS = (UNITS, CHECKPOINTS, FIGURES)
-    SHOWN = (ANSWERS, SHEET, REPORT, FIGURES, QUIZ_XML, QUIZ_GIFT)
+    SHOWN = (ANSWERS, SHEET, REPORT, FIGURES, QUIZ_XML, QUIZ_GIFT, KEY)
 
     answers = property(lambda self: self.path / self.ANSWERS)
     sheet = property(lambda self: self.path / self.SHEET)
@@ -81,6 +81,7 @@ class RunFolder(Folder):
     spec = property(lambda self: self.path / self.SPEC)
     quiz_xml = property(lambda self: self.path / self.QUIZ_XML)
     quiz_gift = property(lambda self: self.path / self.QUIZ_GIFT)
+    key = property(lambda self: self.path / self.KEY)  # the options classlab key wrote the quiz with
 
     def unit(self, key):
         """Where the result of the unit ``key`` is saved."""

@@ -1,28 +1,38 @@
 """``classlab grade``: a class's Moodle Responses download graded against a run's key, with the pitfall behind
-each wrong number, and the class's mistakes summed up for the instructor.
+each wrong number, the class's mistakes summed up for the instructor, and Moodle's own marks as the judge.
 
 Every response is judged by the key's own model (``classlab._key``: what the quiz files tell Moodle and what
-``classlab check`` says), read as Moodle reads numbers. One result per student, from the attempt that
-``--attempt`` picks (``best``: Moodle's default grading method, the highest grade). Everything is computed
-before anything is written; the files go into the grading folder only (``GradeFolder``), each atomically.
-Student data are personal: nothing is sent anywhere, and ``anonymize`` replaces names and e-mails by
-pseudonyms in every output.
+``classlab check`` says), its numbers read with the separators of the students' Moodle language (``lang``;
+default: the language of the download's headings). One result per student, from the attempt that ``attempt``
+picks (``best``: Moodle's "highest grade", among the attempts Moodle has graded). Where the download carries
+Moodle's marks (its Grade column, or a Grades download given beside it), classlab's points are compared with
+them and every difference is listed with its reason. Where Moodle's reading of a separator changed what an
+answer earns (``0,27`` read as 27), the answer is listed for the instructor to review, with what it would earn
+read the other way. Everything is computed before anything is written; the files go into the grading folder only
+(``GradeFolder``), each atomically. Student data are personal: nothing is sent anywhere, and ``anonymize``
+replaces names and e-mails by pseudonyms in every output.
 """
 
 import json
 import random
 import re
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._atomic import write_text
+from ._check import check_lang
 from .errors import ClasslabError
 from ._folder import GradeFolder
-from ._key import VERDICTS, build_key, load_run
+from ._key import VERDICTS, KeyOptions, build_key, load_run
+from .moodle.downloads import read_grades, read_responses
+from .moodle.numbers import read_number, write_number
+from .moodle.words import described, readings, separators
 from ._report.common import banners
-from ._responses import read_export
 
 ATTEMPTS = ("best", "first", "last")
+RUNNING = ("inprogress", "overdue")  # Moodle shows none of the answers of an attempt not yet submitted
+MARK_SLACK = 0.006  # Moodle shows marks and grades to two decimals
 
 
 class Grades:
@@ -37,6 +47,7 @@ class Grades:
     students = property(lambda self: self.doc["students"])
     questions = property(lambda self: self.doc["questions"])
     pitfalls = property(lambda self: self.doc["pitfalls"])
+    moodle = property(lambda self: self.doc["moodle"])
 
     @property
     def paths(self):
@@ -52,36 +63,66 @@ class Grades:
         return f"<Grades of {n} student{'s' if n != 1 else ''} in {self.folder}>"
 
 
-def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None, corrected_credit=0.0,
-          force=False):
+@dataclass
+class _Graded:
+    index: int  # 1-based, in the download's order of this student's attempts
+    attempt: object  # moodle.downloads.Attempt
+    answers: dict  # question id -> answer record
+
+    @property
+    def points(self):
+        return _points(self.answers)
+
+
+def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None, corrected_credit=None,
+          separator_slips=None, lang=None, grades=None, force=False):
     """Grade the Moodle Responses download ``responses`` against the key of the finished run ``key``; write
     grades.json, grades.csv, feedback.csv and class.html into ``out`` (default: a folder beside the download).
-    Returns ``Grades``."""
+    ``lang``: the students' Moodle language (its separators read the numbers); ``grades``: Moodle's Grades
+    download of the same quiz, to compare marks question by question. Returns ``Grades``."""
     from ._report.grades import class_page, feedback_csv, grades_csv
 
     if attempt not in ATTEMPTS:
         raise ClasslabError(f"--attempt: best, first or last, got {attempt!r}")
+    check_lang(lang)
     key_dir, responses = Path(key), Path(responses)
     run = load_run(key_dir)
-    questions = {q.id: q for q in build_key(run, key_dir, corrected_credit)}
-    export = read_export(responses)
-    mapping = map_slots(export, questions, slots)
+    options, notes = KeyOptions.of(key_dir, corrected_credit, separator_slips)
+    questions = {q.id: q for q in build_key(run, key_dir, options.corrected_credit, options.separator_slips)}
+    download = read_responses(responses)
+    mapping = map_slots(download, questions, slots)
+    marked = _marked(read_grades(grades), download, mapping) if grades is not None else None
     folder = GradeFolder(out if out is not None else responses.with_name(responses.stem + "-graded"))
     _check_folder(folder, force)
-    students = [_student(attempts, mapping, attempt) for attempts in _by_student(export.attempts)]
-    students.sort(key=lambda s: (s["surname"].casefold(), s["first_name"].casefold(), s["email"].casefold()))
+    reading = {"lang": lang or download.pack.lang, "from": "--lang" if lang else
+               f"the download's headings ({download.pack})"}
+    sep = separators(reading["lang"])
+    reading["separators"] = {"decimal": sep.decimal, "thousands": sep.thousands}
+    groups = _by_student(download.attempts)
+    graded = [[_graded_attempt(i, a, mapping, sep) for i, a in enumerate(attempts, start=1)] for attempts in groups]
+    students = [_student(history, mapping, attempt) for history in graded]
+    moodle = _compare(graded, mapping, sep, download, marked, grades)
+    order = sorted(range(len(students)), key=lambda i: (students[i]["surname"].casefold(),
+                                                       students[i]["first_name"].casefold(),
+                                                       students[i]["email"].casefold()))
+    students = [students[i] for i in order]
     if anonymize:
-        students = pseudonymized(students, export.digest)
+        students = pseudonymized(students, download.digest)
+        for d in moodle["differences"]:
+            d.pop("student")
     doc = {
         "key": {"run": str(key_dir), "created": run.get("created"), "quick": run.get("quick", False),
-                "banners": banners(run), "corrected_credit": _corrected_credit(questions)},
-        "source": {"file": responses.name, "format": export.format, "rows": export.rows,
-                   "attempts": len(export.attempts), "skipped_rows": export.skipped,
-                   "digits_typed": all(a.typed for a in export.attempts)},
+                "banners": banners(run), "corrected_credit": options.corrected_credit,
+                "separator_slips": options.separator_slips, "notes": notes},
+        "source": {"file": responses.name, "format": download.format, "moodle": download.pack.version,
+                   "headings": download.pack.lang, "rows": download.rows, "attempts": len(download.attempts),
+                   "skipped_rows": download.skipped, "digits_typed": download.typed, "notes": download.notes},
+        "reading": reading,
         "attempt": attempt, "anonymized": anonymize,
         "questions": _questions(mapping, students),
         "pitfalls": _pitfalls(run, mapping, students),
         "mistakes": _mistakes(mapping, students),
+        "moodle": moodle,
         "students": students,
     }
     files = {folder.grades: json.dumps(doc, indent=2, ensure_ascii=False), folder.grades_csv: grades_csv(doc),
@@ -107,10 +148,6 @@ def pseudonymized(students, seed):
     return students
 
 
-def _corrected_credit(questions):
-    return next((e.fraction for q in questions.values() for e in q.entries if e.variant == "corrected"), 0.0)
-
-
 def _check_folder(folder, force):
     if folder.path.exists() and not folder.path.is_dir():
         raise ClasslabError(f"{folder}: --out exists and is not a folder")
@@ -118,7 +155,10 @@ def _check_folder(folder, force):
         raise ClasslabError(f"{folder}: holds grades already; choose another --out, or add --force")
 
 
-def map_slots(export, questions, slots=None):
+# ----------------------------------------------------------------------------- slots and attempts
+
+
+def map_slots(download, questions, slots=None):
     """``{slot: KeyQuestion}``: from ``slots`` ("1.1,1.2,-,..."; "-" skips a slot), else from each slot's
     question text (the text classlab's quiz gave it), else by the key's order of questions."""
     ids = list(questions)
@@ -127,26 +167,30 @@ def map_slots(export, questions, slots=None):
         unknown = [s for s in given if s != "-" and s not in questions]
         if unknown:
             raise ClasslabError(f"--slots: {', '.join(unknown)} not in the key (it answers {', '.join(ids)})")
-        if len(given) != len(export.slots):
-            raise ClasslabError(f"--slots: {len(given)} ids for the {len(export.slots)} responses of {export.path}")
-        return {slot: questions[id] for slot, id in zip(export.slots, given) if id != "-"}
-    texts = {slot: next((a.texts[slot] for a in export.attempts if a.texts.get(slot, "-") != "-"), None)
-             for slot in export.slots}
+        if len(given) != len(download.slots):
+            raise ClasslabError(f"--slots: {len(given)} ids for the {len(download.slots)} responses of "
+                                f"{download.path}")
+        return {slot: questions[id] for slot, id in zip(download.slots, given) if id != "-"}
+    texts = {slot: next((a.texts[slot] for a in download.attempts if a.texts.get(slot, "-") != "-"), None)
+             for slot in download.slots}
     if any(text is not None for text in texts.values()):
-        mapping = {}
-        for slot, text in texts.items():
-            q = _question_of(text, questions) if text is not None else None
+        found = {slot: _question_of(text, questions) if text is not None else None for slot, text in texts.items()}
+        if not any(found.values()):
+            raise ClasslabError(f"{download.path}: none of its questions is one of the key's ({len(texts)} questions, "
+                                "none with a text of this key): the download of another quiz? Grade it with that "
+                                "quiz's key, or map the slots with --slots 1.1,1.2,...")
+        for slot, q in found.items():
             if q is None:
+                text = texts[slot]
                 shown = f"'{text[:60]}...'" if text else "no text"
-                raise ClasslabError(f"{export.path}: Question {slot} ({shown}) is none of the key's questions; "
+                raise ClasslabError(f"{download.path}: Question {slot} ({shown}) is none of the key's questions; "
                                     "map the slots with --slots 1.1,1.2,... ('-' skips one)")
-            mapping[slot] = q
-        return mapping
-    if len(export.slots) != len(ids):
-        raise ClasslabError(f"{export.path}: {len(export.slots)} responses per attempt, but the key has {len(ids)} "
+        return found
+    if len(download.slots) != len(ids):
+        raise ClasslabError(f"{download.path}: {len(download.slots)} responses per attempt, but the key has {len(ids)} "
                             "questions and the download has no 'Question N' columns to tell them apart; map the "
                             "slots with --slots 1.1,1.2,... ('-' skips one)")
-    return dict(zip(export.slots, questions.values()))
+    return dict(zip(download.slots, questions.values()))
 
 
 def _words(text):
@@ -159,44 +203,200 @@ def _question_of(text, questions):
 
 
 def _by_student(attempts):
-    """The attempts grouped by student, in the export's order."""
+    """The attempts grouped by student (e-mail, else name), in the download's order."""
     groups = {}
     for a in attempts:
-        key = a.email.casefold() if a.email else (a.surname.casefold(), a.first_name.casefold())
-        groups.setdefault(key, []).append(a)
+        groups.setdefault(a.student, []).append(a)
     return list(groups.values())
 
 
-def _graded(attempt, mapping):
+def _marked(overview, download, mapping):
+    """Moodle's marks of each attempt of the Responses download (by student and order), from the Grades download;
+    one clear line where it is another quiz's."""
+    points = {slot: q.points for slot, q in mapping.items()}
+    wrong = {slot: m for slot, m in overview.maxima.items() if slot in points and m is not None and
+             abs(m - points[slot]) > 1e-9}
+    if set(points) - set(overview.maxima) or wrong:
+        raise ClasslabError(f"{overview.path}: its questions ({len(overview.maxima)}, marked out of "
+                            f"{', '.join(f'{m:g}' for m in overview.maxima.values())}) are not the key's and the "
+                            f"Responses download's ({len(points)}, out of "
+                            f"{', '.join(f'{p:g}' for p in points.values())}): the Grades download of another quiz?")
+    by_student = {}
+    for m in overview.attempts:
+        by_student.setdefault(m.student, []).append(m)
+    out, matched = {}, 0
+    for attempts in _by_student(download.attempts):
+        for i, a in enumerate(attempts):
+            found = by_student.get(a.student, [])
+            if i < len(found):
+                out[id(a)] = found[i]
+                matched += 1
+    if not matched:
+        raise ClasslabError(f"{overview.path}: none of its attempts is one of {download.path}'s: the Grades download "
+                            "of another quiz or class?")
+    return out
+
+
+# ----------------------------------------------------------------------------- grading
+
+
+def _graded_attempt(index, attempt, mapping, sep):
     answers = {}
     for slot, q in mapping.items():
-        response = attempt.responses.get(slot, "-")
-        verdict = q.judge(response, digits_known=attempt.typed)
-        answers[q.id] = {"response": response, "value": verdict.value, "verdict": verdict.verdict,
-                         "pitfall": verdict.pitfall, "feedback": verdict.feedback,
-                         "points": None if verdict.verdict == "manual" else round(q.points * verdict.credit, 6)}
-    return answers
+        typed = attempt.responses.get(slot, "-")
+        if attempt.state in RUNNING:
+            answers[q.id] = {"response": typed, "value": None, "verdict": "in-progress", "pitfall": None,
+                             "feedback": "The attempt is still in progress: Moodle's download shows none of its answers.",
+                             "points": None}
+            continue
+        lost = slot in attempt.lost
+        # A response the download lost began with '=': never a number, never the five classes (see moodle.tables)
+        v = q.judge("=" if lost else typed, sep, digits_known=slot not in attempt.as_numbers)
+        answer = {"response": "" if lost else typed, "value": v.value, "verdict": v.verdict, "pitfall": v.pitfall,
+                  "feedback": v.feedback, "points": None if v.verdict == "manual" else round(q.points * v.credit, 6)}
+        if lost:
+            answer["lost"] = ("the download lost this response (Moodle's ODS writer breaks a response that starts "
+                              "with '='); its text is in the CSV or Excel download")
+        slip = _slip(q, typed, v, answer["points"], sep) if not lost and q.kind == "numerical" else None
+        if slip:
+            answer["separator"] = slip
+        answers[q.id] = answer
+    return _Graded(index, attempt, answers)
 
 
-def _student(attempts, mapping, which):
-    graded = [(a, _graded(a, mapping)) for a in attempts]
-    finished = [g for g in graded if g[0].finished] or graded  # Moodle grades finished attempts only
-    if which == "first":
-        chosen = finished[0]
-    elif which == "last":
-        chosen = finished[-1]
-    else:  # the highest grade; the earliest of equals
-        chosen = max(finished, key=lambda g: (_points(g[1]), -graded.index(g)))
-    attempt, answers = chosen
-    return {"surname": attempt.surname, "first_name": attempt.first_name, "email": attempt.email,
-            "state": attempt.state, "attempts": len(attempts), "attempt": graded.index(chosen) + 1,
-            "moodle_grade": attempt.grade, "answers": answers, "points": _points(answers),
+def _slip(q, typed, verdict, points, sep):
+    """Where reading ``typed`` with the other common separators changes what it earns: both readings."""
+    other = sep.swapped()
+    v = q.judge(typed, other)
+    other_points = round(q.points * v.credit, 6)
+    if verdict.value is None or v.value is None or other_points == points:
+        return None
+    meant = read_number(typed, other).number
+    kind = "cost" if other_points > points else "gain"
+    said = {"accepted": "accepted", "digits": "accepted", "separator": "a separator slip",
+            "corrected": "the corrected protocol's number"}.get(v.verdict, "no match")
+    note = (f"Moodle read {typed} as {write_number(verdict.value)} ({described(readings()[sep])} attempt: "
+            f"{sep.describe()}), worth {points:g} of {q.points:g}; read as {meant} it would be {said} "
+            f"({other_points:g}).")
+    note += f" Type {meant}, which every language reads alike." if kind == "cost" else \
+        " Most likely meant as Moodle read it; review it if not."
+    return {"kind": kind, "read_as": verdict.value, "points": points,
+            "other": {"separators": {"decimal": other.decimal, "thousands": other.thousands}, "value": v.value,
+                      "verdict": v.verdict, "points": other_points}, "note": note}
+
+
+def _student(history, mapping, which):
+    chosen, why = _chosen(history, which)
+    attempt = chosen.attempt
+    return {"surname": attempt.lastname, "first_name": attempt.firstname, "email": attempt.email,
+            "state": attempt.state_text, "attempts": len(history), "attempt": chosen.index, "why": why,
+            "moodle_grade": attempt.grade_text, "answers": chosen.answers, "points": chosen.points,
             "max_points": round(sum(q.points for q in mapping.values()), 6),
-            "points_to_grade_by_hand": round(sum(q.points for q in mapping.values() if q.kind == "figure"), 6)}
+            "points_to_grade_by_hand": round(sum(q.points for q in mapping.values() if q.kind == "figure"), 6),
+            "history": [{"attempt": g.index, "state": g.attempt.state_text, "moodle_grade": g.attempt.grade_text,
+                         "points": g.points, "answers": g.answers} for g in history]}
+
+
+def _chosen(history, which):
+    """The attempt that counts, and why: Moodle grades finished attempts only; "best" is its "highest grade",
+    which skips an attempt whose grade waits for a teacher."""
+    finished = [g for g in history if g.attempt.finished]
+    pool = finished or history
+    if which == "first":
+        return pool[0], "the first finished attempt" if finished else "no finished attempt: the first"
+    if which == "last":
+        return pool[-1], "the last finished attempt" if finished else "no finished attempt: the last"
+    if not finished:
+        return history[-1], "no finished attempt: the last (Moodle grades none of them)"
+    if len(finished) == 1:
+        return finished[0], "the only finished attempt"
+    by_moodle = [g for g in finished if g.attempt.grade is not None]
+    waiting = [g.index for g in finished if g.attempt.grade is None]
+    if by_moodle:
+        best = max(by_moodle, key=lambda g: (g.attempt.grade, -g.index))  # the earliest of equal grades
+        skipped = (f"; attempt{'s' if len(waiting) > 1 else ''} {', '.join(map(str, waiting))} "
+                   f"ha{'ve' if len(waiting) > 1 else 's'} no grade yet (a question waits for a teacher), and Moodle "
+                   "skips it until then") if waiting else ""
+        return best, f"Moodle's highest grade: attempt {best.index}, {best.attempt.grade_text}{skipped}"
+    best = max(finished, key=lambda g: (g.points, -g.index))
+    return best, ("no finished attempt has Moodle's grade yet (a question waits for a teacher): the highest of "
+                  "classlab's points")
 
 
 def _points(answers):
     return round(sum(a["points"] or 0.0 for a in answers.values()), 6)
+
+
+# ----------------------------------------------------------------------------- Moodle's marks as the judge
+
+
+def _compare(graded, mapping, sep, download, marked, grades_path):
+    """classlab's points against Moodle's marks, per answer (a Grades download) or per attempt (the Grade
+    column): each difference with its reason, and the --lang under which every difference disappears."""
+    auto = {slot: q for slot, q in mapping.items() if q.kind != "figure"}
+    per_answer = marked is not None
+    if not per_answer and (download.grade_max is None or len(mapping) != len(download.slots)):
+        return {"source": None, "compared": 0, "agree": 0, "differences": [], "use_lang": None}
+
+    def differences(under):
+        out, compared = [], 0
+        for history in graded:
+            for g in history:
+                a = g.attempt
+                if not a.finished:
+                    continue
+                answers = g.answers if under == sep else _graded_attempt(g.index, a, mapping, under).answers
+                if per_answer:
+                    m = marked.get(id(a))
+                    if m is None:
+                        continue
+                    for slot, q in auto.items():
+                        compared += 1
+                        if under == sep:
+                            answers[q.id]["moodle_mark"] = m.marks.get(slot)  # None: no mark (gave up)
+                        ours, theirs = answers[q.id]["points"] or 0.0, m.marks.get(slot) or 0.0
+                        if abs(ours - theirs) > MARK_SLACK:
+                            out.append((g, q, ours, theirs))
+                elif a.grade is not None:
+                    compared += 1
+                    scale = download.grade_max / sum(q.points for q in mapping.values())
+                    ours = sum(answers[q.id]["points"] or 0.0 for q in auto.values()) * scale
+                    by_hand = sum(q.points for slot, q in mapping.items() if q.kind == "figure" and
+                                  a.responses.get(slot, "-") not in ("", "-")) * scale
+                    if not ours - MARK_SLACK <= a.grade <= ours + by_hand + MARK_SLACK:
+                        out.append((g, None, round(ours, 6), a.grade))
+        return out, compared
+
+    found, compared = differences(sep)
+    source = f"the Grades download {Path(grades_path).name}" if per_answer else \
+        f"the Grade column of {download.path.name}"
+    result = {"source": source, "per": "answer" if per_answer else "attempt", "compared": compared,
+              "agree": compared - len(found), "differences": [], "use_lang": None}
+    if not found:
+        return result
+    others = {s: differences(s)[0] for s in readings() if s != sep}
+    clean = [s for s, diffs in others.items() if not diffs]
+    if clean:
+        result["use_lang"] = readings()[clean[0]][0]
+    for g, q, ours, theirs in found:
+        a = g.attempt
+        entry = {"student": f"{a.lastname}, {a.firstname}", "attempt": g.index, "question": q.id if q else None,
+                 "response": g.answers[q.id]["response"] if q else None, "classlab": ours, "moodle": theirs}
+        explained = next((s for s, diffs in others.items() if not any(d[0] is g and d[1] is q for d in diffs)), None)
+        if explained is not None:
+            langs = readings()[explained]
+            entry["reason"] = "separators"
+            entry["why"] = (f"Moodle read the numbers as {described(langs)} attempt does ({explained.describe()}): "
+                            f"with --lang {langs[0]} classlab gives the same")
+        else:
+            entry["reason"] = "key"
+            entry["why"] = ("no reading of the separators explains it: was the quiz imported from another key (another "
+                            "run, --corrected-credit or --separator-slips), or edited in Moodle?")
+        result["differences"].append(entry)
+    return result
+
+
+# ----------------------------------------------------------------------------- the class
 
 
 def _questions(mapping, students):
@@ -204,12 +404,13 @@ def _questions(mapping, students):
     for slot, q in mapping.items():
         answers = [s["answers"][q.id] for s in students]
         counts = {v: sum(a["verdict"] == v for a in answers) for v in VERDICTS}
-        credits = [(a["points"] or 0.0) / q.points for a in answers if a["verdict"] != "manual"] if q.points else []
+        judged = [a for a in answers if a["verdict"] not in ("manual", "in-progress")]
+        credits = [(a["points"] or 0.0) / q.points for a in judged] if q.points else []
         out[q.id] = {"slot": slot, "name": q.name, "text": q.text, "kind": q.kind, "points": q.points,
                      "digits": q.digits, "step": q.step, "accepted": q.accepted, "ranges": q.ranges,
                      "pitfall": next((e.pitfall for e in q.entries if e.variant == "corrected"), None),
                      "counts": counts,
-                     "accepted_share": (counts["accepted"] + counts["digits"]) / len(answers) if answers else None,
+                     "accepted_share": (counts["accepted"] + counts["digits"]) / len(judged) if judged else None,
                      "facility": statistics.fmean(credits) if credits else None,
                      "values": [[a["value"], a["verdict"]] for a in answers if a["value"] is not None]}
     return out
@@ -224,7 +425,8 @@ def _pitfalls(run, mapping, students):
         if pitfall is None:
             continue
         hit = {i for i, s in enumerate(students) if s["answers"][q.id]["verdict"] == "corrected"}
-        entry = out.setdefault(pitfall, {"what": known.get(pitfall, {}).get("what", q.entries[-1].feedback),
+        corrected = next(e for e in q.entries if e.variant == "corrected" and not e.slip)
+        entry = out.setdefault(pitfall, {"what": known.get(pitfall, {}).get("what", corrected.feedback),
                                          "where": known.get(pitfall, {}).get("where", ""), "questions": {}})
         entry["questions"][q.id] = len(hit)
         who[pitfall] = who.get(pitfall, set()) | hit
@@ -236,7 +438,7 @@ def _pitfalls(run, mapping, students):
 def _mistakes(mapping, students):
     """The other ways a number went wrong, per verdict: how many students, on which questions."""
     out = {}
-    for verdict in ("rounding", "digits", "no-match", "invalid", "unanswered"):
+    for verdict in ("separator", "rounding", "digits", "no-match", "invalid", "unanswered"):
         questions = {q.id: sum(s["answers"][q.id]["verdict"] == verdict for s in students) for q in mapping.values()}
         who = {i for i, s in enumerate(students) if any(a["verdict"] == verdict for a in s["answers"].values())}
         out[verdict] = {"students": len(who), "questions": {k: v for k, v in questions.items() if v}}

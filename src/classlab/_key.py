@@ -2,24 +2,29 @@
 verdict on any response, read and judged as Moodle does.
 
 One model serves the quiz files (``classlab key``, ``classlab._quiz``), the students' checker (``classlab
-check``) and the grading of a class's Moodle export (``classlab grade``): what Moodle accepts is exactly what
-``check`` and ``grade`` accept.
+check``) and the grading of a class's Moodle download (``classlab grade``): what Moodle accepts is exactly what
+``check`` and ``grade`` accept. Moodle's own rules (its number reading, its tolerance intervals, its short-answer
+match) live in ``classlab.moodle``.
 
 A numerical question accepts every number that rounds into its range (``low``-``high`` on the question's
 rounding grid), so its tolerance is half the range plus half a rounding step. Entries are tried in order and
-the first that matches decides, as Moodle grades numerical questions: the faithful range first (full
-credit), then the corrected protocol's (``corrected_credit``, with feedback on what that number says about
-the student's code and the pitfall behind it).
+the first that matches decides, as Moodle grades numerical questions: the faithful range first (full credit),
+then the corrected protocol's (``corrected_credit``, with feedback on what that number says about the student's
+code and the pitfall behind it), then the separator slips (``separator_slips``: each range as Moodle reads it
+when typed with the other language's separators, where no genuine answer can be read so), then anything else.
 """
 
 import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ._answers import fmt
+from ._atomic import write_text
 from .errors import ClasslabError
 from ._folder import RunFolder
+from .moodle.grading import fraction as moodle_fraction
+from .moodle.grading import shortanswer_matches, tolerance_interval, within
+from .moodle.numbers import POINT, read_number, write_number
 from ._questions import REGISTRY
 from .settings import Settings
 
@@ -27,65 +32,10 @@ FAITHFUL_FEEDBACK = "Correct: this is what the problem set's code gives."
 NO_MATCH_ADVICE = ("Check your code against the problem set's settings (epochs, batch size, optimizer and learning "
                    "rate, loss, transform, split).")
 NO_MATCH_FEEDBACK = f"This matches none of the runs behind this key. {NO_MATCH_ADVICE}"
-# The grades Moodle's question import accepts, in percent (question_bank::fraction_options_full); it refuses
-# any other (match_grade_options: within 0.00001 of a fraction of 1, else an error).
-MOODLE_FRACTIONS = (100, 90, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5,
-                    11.11111, 10, 5, 0)
-VERDICTS = ("accepted", "digits", "corrected", "rounding", "no-match", "unanswered", "invalid", "manual")
-
-
-def moodle_fraction(percent, option="--corrected-credit"):
-    """``percent`` as the Moodle grade fraction it stands for (33.33 is 33.33333); one clear line otherwise."""
-    for fraction in MOODLE_FRACTIONS:
-        if abs(percent - fraction) <= 0.01:
-            return fraction
-    raise ClasslabError(f"{option}: {percent:g} is not a grade Moodle imports; choose one of "
-                        f"{', '.join(map(str, MOODLE_FRACTIONS))}")
-
-
-# ----------------------------------------------------------------------------- reading a response as Moodle does
-
-_EXPONENT = re.compile(r"(?:e|E|(?:x|\*|×)10(?:\^|\*\*))([+-]?[0-9]+)")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[-+]?[0-9]+)?")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A typed number as Moodle reads it: the number's text (normalized), its value (None: not a number),
-    and what followed it (Moodle's "unit")."""
-
-    number: str
-    value: float | None
-    unit: str
-
-    @property
-    def decimals(self):
-        """Digits after the decimal point as typed (None with an exponent, where it says nothing)."""
-        if "e" in self.number:
-            return None
-        return len(self.number.split(".", 1)[1]) if "." in self.number else 0
-
-
-def read_number(response):
-    """``response`` read as Moodle's numerical question reads it (qtype_numerical_answer_processor::apply_units,
-    no units defined): trimmed, spaces removed, ``x10^3`` as ``e3``; with a ``.`` or more than one ``,`` the
-    commas are thousands separators, else a single ``,`` is the decimal point (``0,47`` is 0.47); the number is
-    the longest prefix that reads as one, the rest its unit."""
-    text = str(response).strip(" \t\n\r\0\x0b").replace(" ", "")
-    text = _EXPONENT.sub(r"e\1", text)
-    text = text.replace(",", "") if "." in text or text.count(",") > 1 else text.replace(",", ".")
-    match = _NUMBER.match(text)
-    if match is None:
-        return Reading(text, None, text)
-    return Reading(match.group(), float(match.group()), text[match.end():])
-
-
-def moodle_wildcard_match(response, pattern):
-    """Moodle's short-answer match (question_utils... compare_string_with_wildcard, case ignored): ``*`` is any
-    text, everything else literal, the whole trimmed response must match."""
-    bits = re.split(r"(?<!\\)\*+", pattern)
-    regex = ".*".join(re.escape(bit.replace("\\*", "*")) for bit in bits)
-    return re.fullmatch(regex, str(response).strip(), flags=re.IGNORECASE | re.DOTALL) is not None
+VERDICTS = ("accepted", "digits", "corrected", "separator", "rounding", "no-match", "unanswered", "invalid",
+            "manual", "in-progress")
+SLIPS = ("feedback", "credit", "off")
+DECIMAL_COMMA, THOUSANDS = "decimal-comma", "thousands"
 
 
 # ----------------------------------------------------------------------------- the key
@@ -95,45 +45,50 @@ def moodle_wildcard_match(response, pattern):
 class Entry:
     """One accepted answer: a numeric interval (``low``-``high``), a set of ``values``, or a ``pattern``."""
 
-    variant: str  # faithful | corrected
-    fraction: float  # credit in percent, one of MOODLE_FRACTIONS
+    variant: str  # faithful | corrected: the range it accepts, or whose slip it catches
+    fraction: float  # credit in percent, one of Moodle's fractions
     feedback: str
     low: float | None = None
     high: float | None = None
     values: list | None = None
     pattern: str | None = None
     pitfall: str | None = None  # the pitfall a number matching a corrected entry points to
-
-    def tolerance(self, step):
-        return (self.high - self.low) / 2 + step / 2
-
-    def midpoint(self):
-        return (self.low + self.high) / 2
+    slip: str | None = None  # decimal-comma | thousands: the range as Moodle reads it typed with other separators
+    step: float | None = None  # the grid of the numbers it holds, where it is not the question's
 
     def numbers(self, step):
-        """``(answer, tolerance)`` pairs as a quiz file writes them."""
+        """``(answer, tolerance)`` pairs as the quiz file writes them (and so as Moodle reads them back)."""
+        step = self.step if self.step is not None else step
         if self.values is None:
-            return [(self.midpoint(), self.tolerance(step))]
-        return [(v, 0.0) for v in map(as_number, self.values) if v is not None]  # "none": nothing matches
+            pairs = [((self.low + self.high) / 2, (self.high - self.low) / 2 + step / 2)]
+        else:
+            pairs = [(v, 0.0) for v in map(as_number, self.values) if v is not None]  # "none": nothing matches
+        return [(float(write_number(a)), float(write_number(t))) for a, t in pairs]
 
     def matches(self, number, step):
-        return any(abs(number - answer) <= tolerance + 1e-9 * step for answer, tolerance in self.numbers(step))
+        return any(within(number, answer, tolerance) for answer, tolerance in self.numbers(step))
+
+    def intervals(self, step):
+        return [tolerance_interval(answer, tolerance) for answer, tolerance in self.numbers(step)]
 
 
 @dataclass
 class Verdict:
-    """What a response is worth: one of VERDICTS, the credit (0 to 1 of the question's points), the feedback
-    in the key's words, and the pitfall it points to."""
+    """What a response is worth: one of VERDICTS, the credit (0 to 1 of the question's points, as Moodle gives
+    it), the feedback in the key's words, the number read and the pitfall it points to."""
 
     verdict: str
     credit: float
     feedback: str
     value: float | None = None
     pitfall: str | None = None
+    faithful: bool = False  # it matched a faithful range (directly, or as a separator slip)
 
     @property
     def ok(self):
-        return self.verdict in ("accepted", "digits")
+        """The problem set's answer, with credit."""
+        return self.verdict in ("accepted", "digits") or (self.verdict == "separator" and self.faithful and
+                                                          self.credit > 0)
 
 
 @dataclass
@@ -154,9 +109,10 @@ class KeyQuestion:
     def step(self):
         return 10.0 ** -self.digits if self.digits is not None else 1.0
 
-    def judge(self, response, digits_known=True):
-        """The verdict on ``response`` (the text a student typed; "-" or empty: unanswered). ``digits_known=False``
-        where the digits typed are lost (a spreadsheet stored the number as a number): no "digits" verdict."""
+    def judge(self, response, separators=POINT, digits_known=True):
+        """The verdict on ``response`` (the text a student typed; "-" or empty: unanswered), read with the
+        ``separators`` of the attempt's language. ``digits_known=False`` where the digits typed are lost (a
+        spreadsheet stored the number as a number): no "digits" verdict."""
         text = "" if response is None else str(response).strip()
         if text in ("", "-"):
             return Verdict("unanswered", 0.0, "No answer given.")
@@ -164,25 +120,28 @@ class KeyQuestion:
             return Verdict("manual", 0.0, "A figure: graded by hand (compare with the report's reference figure).")
         if self.kind == "classes":
             entry = self.entries[0]
-            if moodle_wildcard_match(text, entry.pattern):
-                return Verdict("accepted", entry.fraction / 100, "Accepted.")
+            if shortanswer_matches(text, entry.pattern):
+                return Verdict("accepted", entry.fraction / 100, "Accepted.", faithful=True)
             return Verdict("no-match", 0.0, f"Not accepted: the first five are {', '.join(entry.pattern.split('*'))}.")
-        reading = read_number(text)
+        reading = read_number(text, separators)
         if reading.value is None:
             return Verdict("invalid", 0.0, "Not a number as Moodle reads it.")
         unit = f" (Moodle reads {reading.number} and takes {reading.unit!r} for a unit.)" if reading.unit else ""
         for entry in self.entries:
             if not entry.matches(reading.value, self.step):
                 continue
-            if entry.variant != "faithful":
-                credit = f"{entry.fraction:g}% credit" if entry.fraction else "no credit"
-                return Verdict("corrected", entry.fraction / 100, f"Matches the corrected protocol, not the problem "
-                               f"set's code ({credit}): {entry.feedback}{unit}", reading.value, entry.pitfall)
+            credit, faithful = entry.fraction / 100, entry.variant == "faithful"
+            if entry.slip:
+                return Verdict("separator", credit, entry.feedback + unit, reading.value, entry.pitfall, faithful)
+            if not faithful:
+                shown = f"{entry.fraction:g}% credit" if entry.fraction else "no credit"
+                return Verdict("corrected", credit, f"Matches the corrected protocol, not the problem set's code "
+                               f"({shown}): {entry.feedback}{unit}", reading.value, entry.pitfall)
             if digits_known and self.digits is not None and reading.decimals not in (None, self.digits):
-                return Verdict("digits", entry.fraction / 100,
-                               f"Accepted ({self.accepted}), but the question asks for {self.digits} digits after "
-                               f"the point and this has {reading.decimals}.{unit}", reading.value)
-            return Verdict("accepted", entry.fraction / 100, f"Accepted ({self.accepted}).{unit}", reading.value)
+                return Verdict("digits", credit, f"Accepted ({self.accepted}), but the question asks for "
+                               f"{self.digits} digits after the point and this has {reading.decimals}.{unit}",
+                               reading.value, faithful=True)
+            return Verdict("accepted", credit, f"Accepted ({self.accepted}).{unit}", reading.value, faithful=True)
         faithful = self.entries[0]
         if faithful.low is not None and min(abs(reading.value - faithful.low),
                                             abs(reading.value - faithful.high)) <= 1.5 * self.step:
@@ -201,6 +160,53 @@ def as_number(v):
         return None
 
 
+# ----------------------------------------------------------------------------- the key's options, remembered
+
+
+@dataclass(frozen=True)
+class KeyOptions:
+    """How ``classlab key`` wrote the quiz: saved beside it (key.json), so that ``check`` and ``grade`` judge
+    with the answers Moodle imported."""
+
+    corrected_credit: float = 0.0
+    separator_slips: str = "feedback"
+
+    def checked(self):
+        if self.separator_slips not in SLIPS:
+            raise ClasslabError(f"--separator-slips: one of {', '.join(SLIPS)}, got {self.separator_slips!r}")
+        return KeyOptions(moodle_fraction(self.corrected_credit), self.separator_slips)
+
+    def save(self, run_dir):
+        write_text(RunFolder(run_dir).key, json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def of(cls, run_dir, corrected_credit=None, separator_slips=None):
+        """The options the key in ``run_dir`` was written with, with those given here winning; and a note for each
+        given one that differs from the remembered one."""
+        path = RunFolder(run_dir).key
+        saved = cls()
+        if path.exists():
+            try:
+                data = json.loads(path.read_text())
+                saved = cls(float(data["corrected_credit"]), str(data["separator_slips"]))
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                raise ClasslabError(f"{path}: not a readable key.json ({type(err).__name__}); write it again with "
+                                    "classlab key") from None
+        given = {"corrected_credit": corrected_credit, "separator_slips": separator_slips}
+        notes = [f"--{name.replace('_', '-')} {_shown(value)} given: the key in {run_dir} was written with "
+                 f"{_shown(getattr(saved, name))}" for name, value in given.items()
+                 if value is not None and path.exists() and value != getattr(saved, name)]
+        options = cls(**{name: getattr(saved, name) if value is None else value for name, value in given.items()})
+        return options.checked(), notes
+
+
+def _shown(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# ----------------------------------------------------------------------------- building the key
+
+
 def load_run(run_dir):
     """answers.json of a finished run (one clear line when there is none)."""
     path = RunFolder(run_dir).answers
@@ -212,9 +218,9 @@ def load_run(run_dir):
         raise ClasslabError(f"{path}: not a readable answers.json ({err})") from None
 
 
-def build_key(doc, run_dir, corrected_credit=0.0):
+def build_key(doc, run_dir, corrected_credit=0.0, separator_slips="feedback"):
     """The key of the run ``doc`` (its answers.json) in ``run_dir``: a KeyQuestion per answered question."""
-    corrected_credit = moodle_fraction(corrected_credit)
+    options = KeyOptions(corrected_credit, separator_slips).checked()
     settings = Settings.from_dict(doc["config"]["settings"], f"{RunFolder(run_dir).answers}: config.settings")
     out = []
     for id, a in doc["answers"].items():
@@ -234,10 +240,12 @@ def build_key(doc, run_dir, corrected_credit=0.0):
             kq.entries.append(_entry("faithful", 100, FAITHFUL_FEEDBACK, a["value"], a["digits"], spread.get("faithful")))
             kq.accepted = spread["faithful"]["accepted"] if "faithful" in spread else a["display"]
             if a.get("corrected") is not None and "corrected" in spread:
-                kq.entries.append(_entry("corrected", corrected_credit, q.corrected_means, a["corrected"]["value"],
-                                         a["digits"], spread["corrected"], q.pitfall))
+                kq.entries.append(_entry("corrected", options.corrected_credit, q.corrected_means,
+                                         a["corrected"]["value"], a["digits"], spread["corrected"], q.pitfall))
             kq.ranges = {e.variant: {"low": e.low, "high": e.high} if e.values is None else {"values": e.values}
                          for e in kq.entries}
+            if options.separator_slips != "off":
+                kq.entries += slips(kq, credit=options.separator_slips == "credit")
             method = spread.get("faithful", {}).get("method")
             kq.general_feedback = f"Accepted: {kq.accepted}" + (f" ({method})." if method else ".")
             if spread.get("faithful", {}).get("overlaps_corrected"):
@@ -256,3 +264,68 @@ def _entry(variant, fraction, feedback, value, digits, spread, pitfall=None):
     if not isinstance(spread["low"], (int, float)):  # pinned at "none": no width reached the target
         return Entry(variant, fraction, feedback, values=[spread["low"]], pitfall=pitfall)
     return Entry(variant, fraction, feedback, low=spread["low"], high=spread["high"], pitfall=pitfall)
+
+
+# ----------------------------------------------------------------------------- separator slips
+
+
+def slips(kq, credit):
+    """The answers that catch ``kq``'s ranges typed with the other language's separators, as Moodle reads them:
+    an answer with d digits after a decimal comma on a decimal-point attempt (0,27 is 27: the range times 10^d),
+    and a whole number of 1000 or more with a thousands separator read as a decimal one (803,786 on a
+    decimal-comma attempt, or 803.786 anywhere, is 803.786: the range over 1000). Only where such a number can
+    never be a genuine answer: its interval meets none of the question's answers."""
+    genuine = [iv for e in kq.entries for iv in e.intervals(kq.step)]
+    out = []
+    for e in kq.entries:
+        for slip, low, high, step in _slipped(e, kq.digits):
+            example, read = _example(e, slip, kq.digits)
+            candidate = Entry(e.variant, e.fraction if credit else 0, _slip_feedback(e, slip, example, read, credit),
+                              low=low, high=high, pitfall=e.pitfall, slip=slip, step=step)
+            if not any(lo <= g_hi and g_lo <= hi for lo, hi in candidate.intervals(step)
+                       for g_lo, g_hi in genuine):
+                out.append(candidate)
+    return out
+
+
+def _slipped(entry, digits):
+    """(slip, low, high, step) of each slip reading of ``entry``'s range."""
+    if entry.pattern is not None:
+        return []
+    points = [as_number(v) for v in entry.values] if entry.values is not None else [entry.low, entry.high]
+    points = [p for p in points if p is not None]
+    if not points:
+        return []
+    low, high = min(points), max(points)
+    out = []
+    if digits:
+        scale = 10 ** digits
+        out.append((DECIMAL_COMMA, round(low * scale), round(high * scale), 1.0))
+    elif 1000 <= abs(low) and abs(high) < 1_000_000 and float(low).is_integer() and float(high).is_integer():
+        out.append((THOUSANDS, low / 1000, high / 1000, 0.001))
+    return out
+
+
+def _example(entry, slip, digits):
+    """A number of the entry's range as typed with the slip, and as Moodle reads it: ("0,27", "27")."""
+    points = [as_number(v) for v in entry.values] if entry.values is not None else [(entry.low + entry.high) / 2]
+    v = next(p for p in points if p is not None)
+    if slip == DECIMAL_COMMA:
+        typed = f"{v:.{digits}f}"
+        return typed.replace(".", ","), write_number(read_number(typed.replace(".", ","), POINT).value)
+    whole = int(round(v))
+    return f"{whole:,}", write_number(whole / 1000)
+
+
+def _slip_feedback(entry, slip, example, read, credit):
+    what = "the problem set's answer" if entry.variant == "faithful" else "the corrected protocol's number"
+    if slip == DECIMAL_COMMA:
+        text = (f"Moodle read this as a whole number: on this Moodle a comma separates thousands, so {example} is "
+                f"{read}. It is {what} written with a decimal comma; type a decimal point ({example.replace(',', '.')}).")
+    else:
+        text = (f"Moodle read this as a decimal number: a thousands separator was taken for the decimal one "
+                f"({example.replace(',', '.')} everywhere, and {example} on a decimal-comma Moodle, is {read}). It is "
+                f"{what} with a thousands separator; type the digits alone ({example.replace(',', '')}).")
+    if entry.variant != "faithful":
+        text += f" {entry.feedback}"
+    return text + (" Credited as the number meant." if credit else " No credit for the number as Moodle read it.")

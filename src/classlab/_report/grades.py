@@ -14,11 +14,11 @@ from .common import data_uri
 from .html import CSS, table
 
 VERDICT_WORDS = {"accepted": "accepted", "digits": "accepted, not rounded as asked",
-                 "corrected": "the corrected protocol (a pitfall)", "rounding": "just outside (rounding)",
-                 "no-match": "matches no run", "unanswered": "unanswered", "invalid": "not a number",
-                 "manual": "to grade by hand"}
-COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "rounding": "#8e24aa",
-          "no-match": "#c62828", "invalid": "#757575"}
+                 "corrected": "the corrected protocol (a pitfall)", "separator": "a separator slip (0,27 read as 27)",
+                 "rounding": "just outside (rounding)", "no-match": "matches no run", "unanswered": "unanswered",
+                 "invalid": "not a number", "manual": "to grade by hand", "in-progress": "attempt in progress"}
+COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "separator": "#0277bd",
+          "rounding": "#8e24aa", "no-match": "#c62828", "invalid": "#757575"}
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # nothing loaded, no script run
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -60,8 +60,14 @@ def grades_csv(doc):
 
 
 def feedback_text(student):
-    """The text to send a student: every answer, with what it means in the key's words."""
-    return "\n".join(f"{id} ({a['response']}): {a['feedback']}" for id, a in student["answers"].items())
+    """The text to send a student: every answer, with what it means in the key's words, and where Moodle's reading
+    of a separator changed what it earns, both readings."""
+    lines = []
+    for id, a in student["answers"].items():
+        extra = [a["separator"]["note"]] if a.get("separator") else []
+        extra += [f"Note: {a['lost']}."] if a.get("lost") else []
+        lines.append(" ".join([f"{id} ({a['response']}): {a['feedback']}", *extra]))
+    return "\n".join(lines)
 
 
 def feedback_csv(doc):
@@ -159,6 +165,10 @@ def summary_html(doc):
     parts = [f'<p class="quick">{escape(b)}</p>' for b in doc["key"]["banners"]]
     parts.append(f'<p id="class-size">{n} student{"s" if n != 1 else ""}, {doc["source"]["attempts"]} attempt(s) in '
                  f'{escape(doc["source"]["file"])}; graded by the {escape(doc["attempt"])} attempt.</p>')
+    parts.append(f'<p id="reading">{escape(reading_line(doc))}</p>')
+    parts += [f'<p class="note">{escape(note)}</p>' for note in doc["key"]["notes"] + doc["source"]["notes"]]
+    warn = ' class="quick"' if doc["moodle"]["differences"] else ""
+    parts.append(f'<p id="moodle-marks"{warn}>{escape(moodle_line(doc))}</p>')
     parts.append("<h2>What the class got wrong</h2>")
     rows = [[pid, p["what"], p["students"], ", ".join(f"{q} ({k})" for q, k in p["questions"].items() if k) or "-"]
             for pid, p in doc["pitfalls"].items()]
@@ -172,9 +182,61 @@ def summary_html(doc):
     return "\n".join(parts)
 
 
+def reading_line(doc):
+    """Which separators read the class's numbers, and why those."""
+    r = doc["reading"]
+    return (f"Numbers read as a Moodle attempt in '{r['lang']}' reads them (decimal separator "
+            f"{r['separators']['decimal']!r}, thousands separator {r['separators']['thousands']!r}), from "
+            f"{r['from']}.")
+
+
+def moodle_line(doc):
+    """How classlab's points compare with Moodle's marks."""
+    m = doc["moodle"]
+    if not m["source"]:
+        return "Moodle's marks: none in this download to compare with (give the Grades download beside it)."
+    per = "answers" if m["per"] == "answer" else "graded attempts"
+    line = f"Moodle's marks ({m['source']}): {m['agree']} of {m['compared']} {per} agree"
+    if m["differences"]:
+        line += f"; {len(m['differences'])} differ (listed below)"
+    if m["use_lang"]:
+        line += f". Every difference disappears with --lang {m['use_lang']}"
+    return line + "."
+
+
+def slips(doc):
+    """The answers whose worth Moodle's reading of a separator changed: (student, question, answer)."""
+    return [(s, id, a) for s in doc["students"] for id, a in s["answers"].items() if a.get("separator")]
+
+
+def _review_html(doc):
+    parts = []
+    found = slips(doc)
+    if found:
+        parts.append("<h2>Separators to review</h2><p>Moodle read these numbers with the separators of the students' "
+                     "language; read the other way they would earn something else. Review them (Moodle's mark stands "
+                     "until a teacher overrides it).</p>")
+        rows = [[_name(s), id, a["response"], f"{a['separator']['read_as']:g}", f"{a['points']:g}",
+                 "" if a.get("moodle_mark") is None else f"{a['moodle_mark']:g}",
+                 f"{a['separator']['other']['value']:g}", a["separator"]["other"]["verdict"],
+                 f"{a['separator']['other']['points']:g}", "lost marks" if a["separator"]["kind"] == "cost" else
+                 "marks by this reading only"] for s, id, a in found]
+        parts.append(table(["student", "#", "typed", "read as", "points", "Moodle's mark", "read the other way",
+                            "verdict", "would earn", ""], rows, "separators"))
+    differences = doc["moodle"]["differences"]
+    if differences:
+        parts.append("<h2>Where classlab and Moodle differ</h2>")
+        rows = [[d.get("student", "-"), d["attempt"], d["question"] or "all", "" if d["response"] is None else
+                 d["response"], f"{d['classlab']:g}", f"{d['moodle']:g}", d["reason"], d["why"]] for d in differences]
+        parts.append(table(["student", "attempt", "#", "typed", "classlab", "Moodle", "reason", "why"], rows,
+                           "differences"))
+    return "\n".join(parts)
+
+
 def class_page(doc):
     """class.html: one self-contained page (figures embedded, nothing loaded, no script)."""
-    body = ["<h1>Problem Set 10: the class's answers</h1>", summary_html(doc), "<h2>Per question</h2>"]
+    body = ["<h1>Problem Set 10: the class's answers</h1>", summary_html(doc), _review_html(doc),
+            "<h2>Per question</h2>"]
     for id, q in doc["questions"].items():
         body.append(f'<h3 id="q{escape(id)}">{escape(q["name"])}</h3><p class="note">{escape(q["text"])}</p>')
         body.append(f"<p>Accepted: {escape(_ranges_text(q))}</p>")

@@ -1,0 +1,323 @@
+"""Moodle's side, proven on the real thing: its words per language, its number reading, and the downloads a real
+Moodle 4.5 wrote (tests/moodle/: copies of ../shared/moodle, a made-up class; see its README). Moodle's PHP is
+written out here by hand, independently of classlab.moodle, wherever a test needs Moodle's rule."""
+
+import csv
+import io
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classlab.errors import ClasslabError
+from classlab.moodle.downloads import read_grades, read_responses
+from classlab.moodle.grading import FRACTIONS, fraction, shortanswer_matches, within
+from classlab.moodle.numbers import COMMA, POINT, Separators, read_number, write_number
+from classlab.moodle.words import LANGUAGES, PACKS, json_key, separators, strings
+
+MOODLE = Path(__file__).parent / "moodle"
+CLASS = MOODLE / "class-en"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "moodle"
+RESPONSES = sorted(CLASS.glob("responses-*"))
+GRADES = sorted(CLASS.glob("grades-*"))
+
+
+# ----------------------------------------------------------------------------- Moodle's words
+
+
+@pytest.mark.skipif(not SHARED.exists() and not os.environ.get("CLASSLAB_REQUIRE_REAL_DATA"),
+                    reason="../shared/moodle is not on this machine")
+def test_the_words_are_the_language_packs():
+    """classlab's copy of the packs' words is ../shared/moodle/strings.json, unchanged."""
+    theirs = json.loads((SHARED / "strings.json").read_text(encoding="utf-8"))["moodle"]
+    assert strings() == theirs
+    assert {p.lang for p in PACKS} == set(theirs["4.5"]) | set(theirs["4.1"]) and len(LANGUAGES) == 22
+
+
+def test_the_separators_are_langconfigs():
+    """Each language's separators, as its pack's langconfig.php sets them (a no-break space, and the text &nbsp;)."""
+    assert separators("en") == POINT and separators("de") == COMMA
+    assert separators("fr") == Separators(",", "\xa0") and separators("nl") == Separators(",", "&nbsp;")
+    assert separators("ur") == Separators("\u06d4", ",")
+    for lang in LANGUAGES:
+        words = strings()["4.5"].get(lang) or strings()["4.1"][lang]
+        assert separators(lang) == Separators(words["langconfig:decsep"], words["langconfig:thousandssep"])
+
+
+def test_json_keys_are_the_headings_as_moodle_cleans_them():
+    """dataformat_json: PARAM_ALPHANUMEXT (a-z, A-Z, 0-9, _ and - kept), lower-cased: the real files' keys."""
+    assert json_key("E-Mail-Adresse") == "e-mail-adresse" and json_key("Grade/10.00") == "grade1000"
+    assert json_key("Bewertung/10,00") == "bewertung1000" and json_key("Richtige Antwort 1") == "richtigeantwort1"
+    assert json_key("Фамилия") == "" and json_key("Q. 1 /0.50") == "q1050"
+    for csv_file in sorted(CLASS.glob("*.csv")):
+        with open(csv_file, encoding="utf-8-sig", newline="") as f:
+            headings = next(csv.reader(f))
+        records = json.loads(csv_file.with_suffix(".json").read_text(encoding="utf-8"))[0]
+        assert list(records[0]) == [json_key(h) for h in headings], csv_file.name
+
+
+# ----------------------------------------------------------------------------- Moodle's number reading
+
+
+def php_str_replace(searches, replaces, subject):
+    """PHP's str_replace with arrays: each search string in turn over the whole subject; an empty one is skipped."""
+    for search, replace in zip(searches, replaces):
+        if search != "":
+            subject = subject.replace(search, replace)
+    return subject
+
+
+def moodle_apply_units(response, decsep, thousandssep):
+    """qtype_numerical_answer_processor::apply_units (Moodle 4.x, no units), written out from its PHP; the number
+    scanned by hand here (PCRE's ^[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:e[-+]?\\d+)?, \\d being ASCII): (value, unit)."""
+    s = response.strip(" \t\n\r\0\x0b")  # PARAM_RAW_TRIMMED, when Moodle stored the response
+    s = s.replace(" ", "")
+    s = re.sub(r"(?:e|E|(?:x|\*|×)10(?:\^|\*\*))([+-]?[0-9]+)", r"e\1", s)
+    if "." in s or s.count(",") > 1:
+        s = s.replace(",", "")
+    else:
+        s = php_str_replace([thousandssep, decsep, ","], ["", ".", "."], s)
+    digits = "0123456789"
+    i = 1 if s[:1] in "+-" else 0
+    start = i
+    while i < len(s) and s[i] in digits:
+        i += 1
+    before = i - start
+    after = 0
+    if i < len(s) and s[i] == "." and (before or s[i + 1:i + 2] in tuple(digits)):
+        j = i + 1
+        while j < len(s) and s[j] in digits:
+            j += 1
+        after = j - i - 1
+        i = j
+    if not before and not after:
+        return None, s
+    if i < len(s) and s[i] == "e":
+        j = i + 1 + (s[i + 1:i + 2] in ("+", "-"))
+        k = j
+        while k < len(s) and s[k] in digits:
+            k += 1
+        if k > j:
+            i = k
+    return float(s[:i]), s[i:]
+
+
+@pytest.mark.parametrize("lang,typed,value", [
+    ("en", "0,27", 27.0), ("en", "803,786", 803786.0), ("en", "1,000", 1000.0), ("en", "0.27", 0.27),
+    ("en", "222 346", 222346.0), ("en", "803.786", 803.786), ("en", ".544", 0.544), ("en", "0.544.", 0.544),
+    ("en", "3.2e1", 32.0), ("en", "5x", 5.0), ("en", "27%", 27.0), ("en", "-", None), ("en", "abc", None),
+    ("de", "0,27", 0.27), ("de", "803,786", 803.786), ("de", "0.27", 0.27), ("de", "1,234,567", 1234567.0),
+    ("fr", "1\xa0000,5", 1000.5), ("nl", "1&nbsp;000,5", 1000.5), ("nl", "1\xa0000", 1.0), ("ur", "0\u06d45", 0.5),
+    ("ur", "0,5", 5.0), ("en", "4.7x10^-1", 0.47), ("de", "4,7e-1", 0.47), ("en", " 0,27 ", 27.0),
+])
+def test_numbers_are_read_as_the_attempts_language_reads_them(lang, typed, value):
+    """The cases the real class shows (README of tests/moodle), and every kind of separator the packs set."""
+    assert read_number(typed, separators(lang)).value == value
+    assert moodle_apply_units(typed, *(lambda s: (s.decimal, s.thousands))(separators(lang)))[0] == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.,+- eEXx*^×%a\t\n\xa0&nbsp;\u06d4\u2003٣", max_size=16),
+       st.sampled_from(LANGUAGES))
+def test_reading_equals_moodles_rule_for_every_language(text, lang):
+    sep = separators(lang)
+    reading = read_number(text, sep)
+    value, unit = moodle_apply_units(text, sep.decimal, sep.thousands)
+    assert reading.value == value
+    if value is not None:
+        assert reading.unit == unit
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), st.integers(0, 6))
+def test_a_number_with_a_decimal_point_and_no_grouping_reads_alike_everywhere(x, digits):
+    """What check suggests ("type 0.27") is read the same on every language's attempt."""
+    text = f"{x:.{digits}f}"
+    assert {read_number(text, separators(lang)).value for lang in LANGUAGES} == {float(text)}
+    if digits:
+        assert read_number(text.replace(".", ","), COMMA).value == float(text)
+
+
+def test_digits_typed_and_an_exponent():
+    assert read_number("0.270").decimals == 3 and read_number("0,270", COMMA).decimals == 3
+    assert read_number("0,270", POINT).decimals == 0 and read_number("27").decimals == 0
+    assert read_number("2.7e-1").decimals is None and read_number("abc").decimals is None
+
+
+def test_numbers_as_a_quiz_file_writes_them():
+    assert [write_number(x) for x in (0.27, 13.5, 1e-7, 100, 0.1 + 0.2, -0.0)] == \
+        ["0.27", "13.5", "0.0000001", "100", "0.3", "0"]
+
+
+# ----------------------------------------------------------------------------- Moodle's grading rules
+
+
+def test_tolerance_intervals_are_moodles():
+    """qtype_numerical_answer::get_tolerance_interval, nominal: answer +- (tolerance + 1e-14 * max(1, |answer|))."""
+    assert within(0.415, 0.31, 0.105) and within(0.205, 0.31, 0.105)  # the edges, inclusive (Hana's 0.415)
+    assert not within(0.415 + 1e-9, 0.31, 0.105) and not within(0.205 - 1e-9, 0.31, 0.105)
+    assert within(999.0, 999.0, 0.0) and not within(999.0 + 1e-9, 999.0, 0.0)
+    assert within(803786.0 + 5e-9, 803786.0, 0.0)  # 1e-14 of the answer's size: Moodle's float slack
+
+
+def test_short_answers_match_as_moodles_wildcards():
+    pattern = "airplane*automobile*bird*cat*deer"
+    for ok in ("airplane, automobile, bird, cat, deer", "Airplane; automobile; bird; cat; deer",
+               "  airplane, automobile, bird, cat, deer  ", "airplane,automobile,bird,cat,deer"):
+        assert shortanswer_matches(ok, pattern), ok
+    for bad in ("airplane, automobile, bird, cat", "automobile, airplane, bird, cat, deer", "xairplane automobile "
+                "bird cat deer", "airplane\nautomobile bird cat deer"):
+        assert not shortanswer_matches(bad, pattern), bad
+    assert shortanswer_matches("a*b and c", r"a\*b*c") and not shortanswer_matches("aXb and c", r"a\*b*c")
+    assert shortanswer_matches("a and c", "a***c") and shortanswer_matches("Cafe\u0301", "café")  # NFC
+
+
+def test_only_moodles_fractions_are_taken():
+    assert fraction(0.01) == 0 and fraction(16.67) == 16.66667 and fraction(14.2857) == 14.28571
+    assert 50 in FRACTIONS and 45 not in FRACTIONS
+    with pytest.raises(ClasslabError, match="45 is not a grade Moodle imports"):
+        fraction(45)
+
+
+# ----------------------------------------------------------------------------- the real downloads
+
+
+def _attempts(path):
+    d = read_responses(path)
+    return [(a.lastname, a.firstname, a.email, a.state, a.grade, a.responses, a.texts) for a in d.attempts]
+
+
+@pytest.mark.parametrize("path", RESPONSES, ids=lambda p: p.name)
+def test_every_real_responses_download_is_read(path):
+    d = read_responses(path)
+    assert d.pack.version == "4.5" and d.pack.lang == path.stem.split("-")[-1] and d.format == path.suffix[1:]
+    assert d.slots == list(range(1, 13)) and len(d.attempts) == 10 and d.grade_max == 10.0
+    by_name = {(a.firstname, a.row): a for a in d.attempts}
+    states = [a.state for a in d.attempts]
+    assert states.count("finished") == 9 and states.count("inprogress") == 1
+    hana = next(a for a in d.attempts if a.firstname == "Hana")
+    assert hana.responses[4] == "0.270" and not hana.as_numbers  # text cells keep their digits, in every format
+    if d.format == "ods":
+        assert hana.lost == {10} and d.notes and "'='" in d.notes[0]  # Moodle's ODS writer broke this cell
+    else:
+        assert hana.responses[10] == '=HYPERLINK("x")' and not hana.lost  # the text typed, never evaluated
+    assert hana.responses[11] == "0.597" and hana.responses[12] == "3.2e1"  # the rest of her row is in place
+    eve = [a for a in d.attempts if a.firstname == "Eve"]
+    assert [a.grade for a in eve] == [2.5, None] and len(by_name) == 10
+    finn = next(a for a in d.attempts if a.firstname == "Finn")
+    assert finn.state == "inprogress" and set(finn.responses.values()) == {"-"}
+
+
+@pytest.mark.parametrize("ui", ["en", "de"])
+def test_the_formats_hold_the_same_attempts(ui):
+    reference = _attempts(CLASS / f"responses-ui-{ui}.csv")
+    for path in CLASS.glob(f"responses-ui-{ui}.*"):
+        got = _attempts(path)
+        if path.suffix == ".ods":  # Hana's 2.2 is lost in ODS, nothing else
+            got = [(*a[:5], {**a[5], 10: r[5][10]}, a[6]) for a, r in zip(got, reference)]
+        assert got == reference, path.name
+    other = _attempts(CLASS / f"responses-ui-{'de' if ui == 'en' else 'en'}.csv")
+    assert [a[5] for a in other] == [a[5] for a in reference]  # the interface changes the words, not the answers
+
+
+@pytest.mark.parametrize("path", GRADES, ids=lambda p: p.name)
+def test_every_real_grades_download_is_read(path):
+    g = read_grades(path)
+    assert g.pack.lang == path.stem.split("-")[-1] and g.grade_max == 10.0
+    assert g.maxima == {1: 0.5, 2: 0.5, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0, 7: 0.5, 8: 0.5, 9: 0.5, 10: 1.0, 11: 1.0,
+                        12: 1.5}
+    assert len(g.attempts) == 10  # the overall average is no attempt
+    bold = next(a for a in g.attempts if a.email.startswith("bold"))
+    assert bold.grade == 7.25 and bold.marks[7] == 0.25 and bold.marks[10] is None and not bold.waiting
+    ada = next(a for a in g.attempts if a.firstname == "Ada")
+    assert ada.grade is None and ada.waiting == {10} and ada.marks[4] == 1.0
+
+
+def test_moodle_4_1_and_every_language_is_recognized(tmp_path):
+    """A download's headings in each pack's words (4.5 and 4.1), as Moodle's reports build them."""
+    for pack in PACKS:
+        sep = pack.separators
+        head = list(pack.fixed().values()) + [pack.grade + f"10{sep.decimal}00"]
+        for n in (1, 2):
+            head += [pack.word(f"question:questionx").replace("{$a}", str(n)),
+                     pack.word("quiz_responses:responsex").replace("{$a}", str(n))]
+        row = ["Doe", "Jo", "jo@uni.example", pack.word("quiz:statefinished"), "", "", "", f"7{sep.decimal}50",
+               "Q one", "0,5", "Q two", "5"]
+        path = tmp_path / f"{pack.version}-{pack.lang}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([head, row])
+        d = read_responses(path)
+        assert (d.pack.lang, d.attempts[0].state, d.attempts[0].grade, d.attempts[0].responses) == \
+            (pack.lang, "finished", 7.5, {1: "0,5", 2: "5"}), str(pack)
+        keyed = tmp_path / f"{pack.version}-{pack.lang}.json"
+        keyed.write_text(json.dumps([[dict(zip(map(json_key, head), row))]], ensure_ascii=False))
+        if pack.json_readable():
+            assert read_responses(keyed).attempts[0].responses == {1: "0,5", 2: "5"}, str(pack)
+        else:
+            with pytest.raises(ClasslabError, match="non-Latin script.*download the CSV"):
+                read_responses(keyed)
+
+
+@pytest.mark.parametrize("content,message", [
+    (b'"Nom klingon","Response 1"\nx,1\n', "not a Moodle Responses download in any language classlab knows "
+                                           "(headings found: 'Nom klingon', 'Response 1'); download it again with "
+                                           "Moodle's interface in English"),
+    (b"", "is empty"),
+    (b"\xff\xfe\x00\xd8A\x00", "not readable text"),
+    (b"PK\x03\x04 not really a zip", "not a readable Excel or ODS file"),
+    (b"[1, 2, 3]", "not a Moodle download"),
+    (b'{"a": ', "not valid JSON"),
+])
+def test_bad_downloads_are_one_line(tmp_path, content, message):
+    path = tmp_path / "download.csv"
+    path.write_bytes(content)
+    with pytest.raises(ClasslabError) as err:
+        read_responses(path)
+    assert message in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_grades_download_alone_is_refused_with_what_to_do(tmp_path):
+    with pytest.raises(ClasslabError, match="this is Moodle's Grades download .*give the Responses download"):
+        read_responses(CLASS / "grades-ui-en.csv")
+    with pytest.raises(ClasslabError, match="this is a Responses download, not Moodle's Grades download"):
+        read_grades(CLASS / "responses-ui-en.csv")
+
+
+def test_a_spreadsheets_numbers_lose_their_digits(tmp_path):
+    """Moodle writes text cells; a spreadsheet that re-saves the file may store numbers: those lose the digits."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(CLASS / "responses-ui-en.xlsx")
+    sheet = book.active
+    hana = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "Hana")
+    hana[18].value = 0.27  # Response 4, as a number now
+    book.save(tmp_path / "resaved.xlsx")
+    d = read_responses(tmp_path / "resaved.xlsx")
+    a = next(a for a in d.attempts if a.firstname == "Hana")
+    assert a.responses[4] == "0.27" and a.as_numbers == {4} and not d.typed
+    assert a.responses[10] == '=HYPERLINK("x")'  # openpyxl keeps the formula's text, even after a re-save
+
+
+def test_a_broken_ods_cell_is_repaired_not_shifted(tmp_path):
+    """A lenient reader of Moodle's ODS shifts Hana's row by one column; classlab closes the broken cell first."""
+    with zipfile.ZipFile(CLASS / "responses-ui-en.ods") as z:
+        content = z.read("content.xml").decode()
+    assert content.count('<table:table-cell table:style-name="ce1"<table:table-cell') == 1
+    d = read_responses(CLASS / "responses-ui-en.ods")
+    hana = next(a for a in d.attempts if a.firstname == "Hana")
+    assert (hana.responses[10], hana.lost, hana.responses[11]) == ("", {10}, "0.597")
+
+
+def test_an_excel_bomb_is_refused_unread(tmp_path):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", b"\0" * 1024)
+        z.filelist[0].file_size = 600 << 20  # what the central directory will claim: 600 MB once unpacked
+    (tmp_path / "bomb.xlsx").write_bytes(data.getvalue())
+    with pytest.raises(ClasslabError, match="bomb.xlsx: unpacks to 600 MB, far more than any class's download"):
+        read_responses(tmp_path / "bomb.xlsx")
