@@ -12,7 +12,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "classlab"
 
 # Low to high: a module imports only from its own layer or the ones below.
 LAYERS = [
-    {"errors", "_version", "_atomic", "_setting", "settings", "_folder"},
+    {"errors", "_version", "_atomic", "_setting", "settings", "_folder", "_cpu"},
     {"data", "models", "training", "svm", "moodle"},
     {"_protocols", "_context"},
     {"_units"},

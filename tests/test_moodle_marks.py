@@ -325,8 +325,12 @@ def test_separator_slips_in_the_key_check_and_grade(real_key, tmp_path, mode, ve
 # ----------------------------------------------------------------------------- another quiz: one line
 
 
-def test_downloads_of_another_quiz_are_one_line(real_key, tmp_path, part2_key):
-    other, _ = part2_key
+def test_downloads_of_another_quiz_are_one_line(real_key, tmp_path):
+    other = tmp_path / "part2-key"  # a key of part 2 alone: the download's question 1 is none of its questions
+    other.mkdir()
+    doc = json.loads((real_key / "answers.json").read_text())
+    doc["answers"] = {id: a for id, a in doc["answers"].items() if id.startswith("2.")}
+    (other / "answers.json").write_text(json.dumps(doc))
     code, _, err = run_cli("grade", "--key", other, CLASS / "responses-ui-en.csv", "--out", tmp_path / "g")
     assert code == 2 and "Question 1 ('How much larger" in err and "--slots" in err and err.count("\n") == 1
     renamed = tmp_path / "other-quiz.csv"

@@ -1,5 +1,6 @@
 """End to end: `classlab run --quick` on a small CIFAR-10 made here, and the files it leaves."""
 
+import dataclasses
 import io
 import json
 import re
@@ -264,3 +265,27 @@ def test_every_file_of_a_run_folder_is_named_by_its_owner(tmp_path):
     assert not (out / "quiz.xml").exists() and not (out / "quiz.gift").exists()
     assert (out / "notes.txt").exists()
     assert stdout.splitlines()[-1] == f"Written to {out}: answers.json, answers.md, report.html"
+
+
+def test_the_run_says_once_what_this_cpu_changes(tmp_path, cifar_forms, monkeypatch):
+    """The SVC's integer product, named once at the start; and a warning where bf16 has no hardware here."""
+    import classlab._cpu as cpu
+    from classlab import svm
+    from classlab._runner import BF16_WITHOUT_HARDWARE, machine_notes
+    from classlab._units import CifarNet
+    from classlab._units.cifar import CifarSVC
+    from classlab.settings import DEFAULT
+
+    code, _, err = run_cli("run", "--only", "1.7,1.8", "--quick", "--cifar", cifar_forms["image-archive"],
+                           "--data-dir", tmp_path / "data", "--out", tmp_path / "o", "--seeds", "2")
+    assert code == 0, err
+    assert err.count(f"the SVC's exact pixel distances use the {svm.gram_path()} product") == 1
+    monkeypatch.setattr(cpu, "flags", lambda: frozenset({"avx2"}))
+    bf16 = dataclasses.replace(DEFAULT, precision="bf16", device="cpu")
+    notes = machine_notes(bf16, [CifarNet("cnn", 0), CifarSVC(0)])
+    assert notes == ["the SVC's exact pixel distances use the float32 product (this CPU has no int8 dot-product "
+                     "instructions: VNNI or AMX)", BF16_WITHOUT_HARDWARE]
+    assert machine_notes(dataclasses.replace(bf16, precision="fp32"), [CifarNet("cnn", 0)]) == []
+    assert machine_notes(bf16, [CifarSVC(0)])[1:] == []  # bf16 only matters to the nets
+    monkeypatch.setattr(cpu, "flags", lambda: frozenset({"avx512_bf16", "avx512_vnni"}))
+    assert machine_notes(bf16, [CifarNet("cnn", 0)]) == []

@@ -81,17 +81,17 @@ def test_pixel_features_are_the_normalized_pixels_bitwise():
     assert np.array_equal(PixelFeatures(MEAN, STD)(torch.from_numpy(x)), _flat(x))
 
 
-@pytest.mark.parametrize("product", ["int8", "int8 fails", "no oneDNN"])
+@pytest.mark.parametrize("product", ["int8", "float32", "int8 fails"])
 @pytest.mark.parametrize("size", [8, 40])  # 40 x 40 = 1600 pixels per channel: the float32 path sums in two parts
 def test_pixel_distances_are_exact(monkeypatch, product, size):
-    """The squared distances equal exact integer arithmetic, with torch's int8 product and without it."""
+    """The squared distances equal exact integer arithmetic, with either integer product forced (on any machine),
+    and with the int8 one failing."""
     from classlab import svm
 
+    path = "int8" if product == "int8 fails" else product
+    monkeypatch.setattr(svm, "_chosen_path", lambda: path)
     if product == "int8 fails":
         monkeypatch.setattr(torch, "_int_mm", lambda a, b: (_ for _ in ()).throw(RuntimeError("no int8 mm")))
-    elif product == "no oneDNN":
-        monkeypatch.setattr(torch, "_int_mm", lambda a, b: pytest.fail("the int8 product needs oneDNN"))
-        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
     x, _ = _images(60, size)
     features = PixelFeatures(MEAN, STD)
     a, b = features.tile(x[:25]), features.tile(x)
@@ -103,6 +103,58 @@ def test_pixel_distances_are_exact(monkeypatch, product, size):
     np.testing.assert_allclose(out, diff2 @ weights, rtol=1e-14, atol=1e-9)
     exact = p[:25, 0] @ p[:, 0].T - 128 * (p[:25, 0].sum(1)[:, None] + p[:, 0].sum(1)[None]) + 128 ** 2 * size ** 2
     assert np.array_equal(svm._integer_gram(a[0][0], b[0][0]).numpy().astype(np.int64), exact)
+
+
+def test_both_integer_products_give_the_same_gram_bit_for_bit():
+    """int8 (int32 accumulation) and float32 (exact in blocks of 1024) on int8 extremes and a CIFAR image's depth."""
+    from classlab import svm
+
+    rng = np.random.default_rng(0)
+    a = rng.integers(-128, 128, (70, 3072), dtype=np.int8)
+    b = rng.integers(-128, 128, (50, 3072), dtype=np.int8)
+    a[0], b[0], a[1], b[1] = -128, -128, 127, -128  # the largest sums either way: 3072 * 2^14
+    exact = a.astype(np.int64) @ b.astype(np.int64).T
+    by_int8 = svm._integer_gram(a, b, "int8").numpy().astype(np.int64)
+    by_float32 = svm._integer_gram(a, b, "float32").numpy().astype(np.int64)
+    assert np.array_equal(by_int8, exact) and np.array_equal(by_float32, exact)
+
+
+@pytest.mark.parametrize("flags,mkldnn,capped,expected", [
+    ({"avx2", "avx512f", "avx512_vnni"}, True, None, "int8"),  # AVX-512 VNNI (Zen 4, Zen 5, Intel since Cascade Lake)
+    ({"avx2", "avx_vnni"}, True, None, "int8"),  # AVX-VNNI (Intel client chips since Alder Lake)
+    ({"avx2", "amx_int8", "amx_tile"}, True, None, "int8"),  # AMX
+    ({"avx2", "fma"}, True, None, "float32"),  # Zen 3 and every AMD CPU before Zen 4: no int8 dot products
+    ({"avx2", "avx512f"}, True, None, "float32"),  # AVX-512 without VNNI (Skylake-SP)
+    ({"avx512_vnni"}, False, None, "float32"),  # no oneDNN: torch's int8 product would be a plain loop
+    ({"avx512_vnni"}, True, "AVX2", "float32"),  # oneDNN capped below VNNI (a laptop's stand-in)
+    (set(), True, None, "float32"),  # flags unknown (not Linux): the path that is exact and fast everywhere
+])
+def test_the_integer_product_follows_the_cpus_instruction_set(monkeypatch, flags, mkldnn, capped, expected):
+    from classlab import svm
+
+    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: mkldnn)
+    if capped:
+        monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", capped)
+    else:
+        monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    assert svm.gram_path(flags) == expected
+
+
+def test_the_cpus_flags_are_read_from_cpuinfo(monkeypatch, tmp_path):
+    from classlab import _cpu
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\n"
+                    "model name\t: AMD EPYC 7B13\nflags\t\t: fpu sse avx2 fma\n\nprocessor\t: 1\nflags\t\t: fpu\n")
+    monkeypatch.setattr(_cpu, "Path", lambda _: info)
+    _cpu.cpu.cache_clear()
+    try:
+        assert _cpu.cpu() == {"model_name": "AMD EPYC 7B13", "vendor": "AuthenticAMD", "family": 25, "model": 1,
+                              "flags": frozenset({"fpu", "sse", "avx2", "fma"})}
+        assert not _cpu.has_int8_dot() and not _cpu.has_bf16()
+        assert _cpu.has_int8_dot({"avx512_vnni"}) and _cpu.has_bf16({"avx512_bf16"}) and _cpu.has_bf16({"amx_bf16"})
+    finally:
+        _cpu.cpu.cache_clear()
 
 
 def test_pixel_kernel_is_the_float_kernel_and_symmetric():

@@ -102,10 +102,7 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
     graded = [[_graded_attempt(i, a, mapping, sep) for i, a in enumerate(attempts, start=1)] for attempts in groups]
     students = [_student(history, mapping, attempt) for history in graded]
     moodle = _compare(graded, mapping, sep, download, marked, grades)
-    order = sorted(range(len(students)), key=lambda i: (students[i]["surname"].casefold(),
-                                                       students[i]["first_name"].casefold(),
-                                                       students[i]["email"].casefold()))
-    students = [students[i] for i in order]
+    students.sort(key=lambda s: (s["surname"].casefold(), s["first_name"].casefold(), s["email"].casefold()))
     if anonymize:
         students = pseudonymized(students, download.digest)
         for d in moodle["differences"]:
@@ -319,8 +316,8 @@ def _chosen(history, which):
                    "skips it until then") if waiting else ""
         return best, f"Moodle's highest grade: attempt {best.index}, {best.attempt.grade_text}{skipped}"
     best = max(finished, key=lambda g: (g.points, -g.index))
-    return best, ("no finished attempt has Moodle's grade yet (a question waits for a teacher): the highest of "
-                  "classlab's points")
+    return best, ("no finished attempt has a grade from Moodle in this download (a question waits for a teacher, "
+                  "or no Grade column): the highest of classlab's points")
 
 
 def _points(answers):

@@ -47,6 +47,10 @@ class Progress:
         if self.tty:
             self._print(text)
 
+    def say(self, text):
+        """A line for the terminal and the log alike (what the machine changes for the run)."""
+        self._print(text)
+
     def _print(self, text):
         print(f"classlab: {text}", file=self.stream, flush=True)
 

@@ -70,6 +70,8 @@ def execute(spec: RunSpec, out: Path, resume=False, executor=None, stream=None):
     timings = check_inputs(spec, ctx, progress)
     units = questions.plan(spec.questions, spec.settings, spec.seeds)
     results = load_results(out, units) if resume else {}
+    for line in machine_notes(spec.settings, [u for u in units if u.key not in results]):
+        progress.say(line)
     progress.start(units, spec.settings, finished=results,
                    labels=questions.labels(spec.questions, spec.settings, spec.seeds))
 
@@ -81,6 +83,30 @@ def execute(spec: RunSpec, out: Path, resume=False, executor=None, stream=None):
     (executor or Serial(spec.threads)).run([u for u in units if u.key not in results], ctx, done, progress)
     progress.finish()
     return finish(spec, out, results, timings, t_start)
+
+
+def machine_notes(settings, units):
+    """What this machine's CPU changes for the ``units`` about to run, said once at the start."""
+    from . import _cpu
+    from ._units.cifar import CifarNet, CifarSVC
+    from .svm import gram_path
+
+    notes = []
+    if any(isinstance(u, CifarSVC) for u in units):
+        path = gram_path()
+        notes.append(f"the SVC's exact pixel distances use the {path} product (this CPU has "
+                     f"{'' if path == 'int8' else 'no '}int8 dot-product instructions: VNNI or AMX)")
+    if settings.precision == "bf16" and settings.device == "cpu" and not _cpu.has_bf16() and \
+            any(isinstance(u, CifarNet) for u in units):
+        notes.append(BF16_WITHOUT_HARDWARE)
+    return notes
+
+
+# Measured by benchmarks/compare.py (its bf16 measure) on AMD EPYC Zen 3, which has no bf16 instructions:
+# benchmarks/results/amd-epyc-zen3.md.
+BF16_WITHOUT_HARDWARE = ("warning: --precision bf16 on a CPU without bf16 instructions (AVX512-BF16, AMX): oneDNN "
+                         "emulates them, and the nets train slower than in fp32 (on AMD Zen 3 the CNN 10x and the "
+                         "dense net 3x slower, measured); the run goes on as asked")
 
 
 def check_inputs(spec, ctx, progress):

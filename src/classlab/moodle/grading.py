@@ -6,7 +6,7 @@
   nominal, PHP's precision 14), inclusive, computed from the numbers as the quiz file writes them.
 * shortanswer (``qtype_shortanswer_question::compare_string_with_wildcard``): ``*`` stands for any text, the
   rest is literal, the whole trimmed response must match; case ignored (``usecase`` 0); both NFC-normalized.
-* a response is graded at all only if it is not empty (``is_gradable_response``); otherwise "gave up".
+* an empty response is not graded at all ("gave up", no mark): classlab's verdict "unanswered", 0 points.
 """
 
 import re
@@ -40,11 +40,6 @@ def tolerance_interval(answer, tolerance):
 def within(value, answer, tolerance):
     low, high = tolerance_interval(answer, tolerance)
     return low <= value <= high
-
-
-def gradable(response):
-    """Whether Moodle grades ``response`` at all (an empty one is "gave up")."""
-    return response is not None and str(response).strip(PHP_TRIM) != ""
 
 
 def shortanswer_matches(response, pattern):

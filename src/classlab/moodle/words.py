@@ -114,11 +114,6 @@ def separators(lang):
     return pack(lang).separators
 
 
-def languages_reading(sep):
-    """The languages whose attempts read numbers with ``sep``."""
-    return [lang for lang in LANGUAGES if separators(lang) == sep]
-
-
 def readings():
     """``{separators: [languages]}``: the distinct ways Moodle's languages read a typed number, English's first."""
     out = {}
