@@ -3,6 +3,7 @@ Moodle 4.5 wrote (tests/moodle/: copies of ../shared/moodle, a made-up class; se
 written out here by hand, independently of classlab.moodle, wherever a test needs Moodle's rule."""
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -229,6 +230,9 @@ def test_the_formats_hold_the_same_attempts(ui):
 def test_every_real_grades_download_is_read(path):
     g = read_grades(path)
     assert g.pack.lang == path.stem.split("-")[-1] and g.grade_max == 10.0
+    assert (g.path, g.format, g.digest) == (path, path.suffix[1:], hashlib.sha256(path.read_bytes()).hexdigest())
+    assert [a.state for a in g.attempts].count("finished") == 9
+    assert next(a for a in g.attempts if a.firstname == "Finn").state == "inprogress"
     assert g.maxima == {1: 0.5, 2: 0.5, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0, 7: 0.5, 8: 0.5, 9: 0.5, 10: 1.0, 11: 1.0,
                         12: 1.5}
     assert len(g.attempts) == 10  # the overall average is no attempt
@@ -282,35 +286,90 @@ def test_bad_downloads_are_one_line(tmp_path, content, message):
 
 
 def test_a_grades_download_alone_is_refused_with_what_to_do(tmp_path):
-    with pytest.raises(ClasslabError, match="this is Moodle's Grades download .*give the Responses download"):
+    with pytest.raises(ClasslabError) as err:
         read_responses(CLASS / "grades-ui-en.csv")
-    with pytest.raises(ClasslabError, match="this is a Responses download, not Moodle's Grades download"):
+    assert str(err.value) == (f"{CLASS / 'grades-ui-en.csv'}: this is Moodle's Grades download (Results > Grades); "
+                              "give the Responses download (Results > Responses) first, and this one beside it")
+    with pytest.raises(ClasslabError) as err:
         read_grades(CLASS / "responses-ui-en.csv")
+    assert str(err.value) == (f"{CLASS / 'responses-ui-en.csv'}: this is a Responses download, not Moodle's Grades "
+                              "download (Results > Grades)")
 
 
-def test_a_spreadsheets_numbers_lose_their_digits(tmp_path):
-    """Moodle writes text cells; a spreadsheet that re-saves the file may store numbers: those lose the digits."""
-    from openpyxl import load_workbook
+@pytest.mark.parametrize("edit", ["columns dropped", "row cut before the grade"])
+def test_a_grades_download_edited_in_a_spreadsheet(tmp_path, edit):
+    """A re-save may drop columns (the Grade, the e-mail address), leave a blank row, or cut a row short: the
+    marks stay, and what is gone is empty."""
+    rows = list(csv.reader(io.StringIO((CLASS / "grades-ui-en.csv").read_text(encoding="utf-8-sig"))))
+    at = next(i for i, h in enumerate(rows[0]) if h.startswith("Grade/"))
+    if edit == "columns dropped":
+        rows = [[c for i, c in enumerate(r) if i not in (2, at)] for r in rows]
+    finn = next(r for r in rows if r[1] == "Finn")
+    del finn[2 if edit == "columns dropped" else at:]
+    rows.insert(3, [""] * len(rows[0]))
+    with open(tmp_path / "grades.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    full, edited = read_grades(CLASS / "grades-ui-en.csv"), read_grades(tmp_path / "grades.csv")
+    assert edited.maxima == full.maxima and len(edited.attempts) == len(full.attempts)
+    kept = [(a.firstname, a.marks, a.waiting, a.state) for a in edited.attempts if a.firstname != "Finn"]
+    assert kept == [(a.firstname, a.marks, a.waiting, a.state) for a in full.attempts if a.firstname != "Finn"]
+    cut = next(a for a in edited.attempts if a.firstname == "Finn")
+    assert (cut.grade, set(cut.marks.values()), cut.waiting) == (None, {None}, set())
+    assert cut.state == ("" if edit == "columns dropped" else "inprogress")
+    if edit == "columns dropped":
+        assert edited.grade_max is None and {a.grade for a in edited.attempts} == {None}
+        assert {a.email for a in edited.attempts} == {""}
+    else:
+        assert edited.grade_max == 10.0 and [a.grade for a in edited.attempts] == [a.grade for a in full.attempts]
 
-    book = load_workbook(CLASS / "responses-ui-en.xlsx")
-    sheet = book.active
-    hana = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "Hana")
-    hana[18].value = 0.27  # Response 4, as a number now
-    book.save(tmp_path / "resaved.xlsx")
-    d = read_responses(tmp_path / "resaved.xlsx")
-    a = next(a for a in d.attempts if a.firstname == "Hana")
-    assert a.responses[4] == "0.27" and a.as_numbers == {4} and not d.typed
-    assert a.responses[10] == '=HYPERLINK("x")'  # openpyxl keeps the formula's text, even after a re-save
+
+def test_grades_with_other_decimals_for_the_marks_than_for_the_grade(tmp_path):
+    """A quiz may show marks with 1 decimal and the grade with 2: the JSON keys' digits split by each one's own."""
+    doc = json.loads((CLASS / "grades-ui-en.json").read_text())
+    one = re.compile(r"^([0-9]+)\.([0-9])0$")
+    doc[0] = [{(re.sub(r"^(q[0-9]+?)([0-9]+)0$", r"\1\2", k) if re.fullmatch(r"q[0-9]+", k) else k):
+               (one.sub(r"\1.\2", v) if re.fullmatch(r"q[0-9]+", k) else v) for k, v in r.items()} for r in doc[0]]
+    assert "q105" in doc[0][0] and doc[0][0]["q105"] == "0.5" and doc[0][1]["grade1000"] == "7.25"
+    (tmp_path / "grades.json").write_text(json.dumps(doc))
+    g = read_grades(tmp_path / "grades.json")
+    assert g.maxima == read_grades(CLASS / "grades-ui-en.csv").maxima and g.grade_max == 10.0
 
 
-def test_a_broken_ods_cell_is_repaired_not_shifted(tmp_path):
-    """A lenient reader of Moodle's ODS shifts Hana's row by one column; classlab closes the broken cell first."""
+def test_a_grades_download_with_no_attempt_is_one_line(tmp_path):
+    head = (CLASS / "grades-ui-en.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    (tmp_path / "grades.csv").write_text(head + "\n", encoding="utf-8")
+    with pytest.raises(ClasslabError) as err:
+        read_grades(tmp_path / "grades.csv")
+    assert str(err.value) == f"{tmp_path / 'grades.csv'}: holds no attempt (only the heading row)"
+
+
+def _ods_with_content(path, content):
+    with zipfile.ZipFile(CLASS / "responses-ui-en.ods") as z, zipfile.ZipFile(path, "w") as w:
+        for info in z.infolist():
+            w.writestr(info, content if info.filename == "content.xml" else z.read(info))
+
+
+def test_an_ods_download_without_a_broken_cell_is_read_as_it_is(tmp_path):
+    """Hana's cell, left empty instead of broken: an empty response (not a lost one), and no note."""
     with zipfile.ZipFile(CLASS / "responses-ui-en.ods") as z:
         content = z.read("content.xml").decode()
-    assert content.count('<table:table-cell table:style-name="ce1"<table:table-cell') == 1
-    d = read_responses(CLASS / "responses-ui-en.ods")
+    _ods_with_content(tmp_path / "fixed.ods", content.replace(
+        '<table:table-cell table:style-name="ce1"<table:table-cell', '<table:table-cell/><table:table-cell'))
+    d = read_responses(tmp_path / "fixed.ods")
     hana = next(a for a in d.attempts if a.firstname == "Hana")
-    assert (hana.responses[10], hana.lost, hana.responses[11]) == ("", {10}, "0.597")
+    assert (hana.responses[10], hana.lost, hana.responses[11], d.notes) == ("", set(), "0.597", [])
+    broken = read_responses(CLASS / "responses-ui-en.ods")
+    assert broken.notes == ["1 cell(s) of this ODS download lost their text: Moodle's ODS writer breaks a response "
+                            "that starts with '=' (the CSV and Excel downloads keep it)"]
+
+
+@pytest.mark.parametrize("content,error", [(b"<office:document-content><table:table", "CalamineError"),
+                                           (b"\xff<table:table-cell", "UnicodeDecodeError")])
+def test_a_damaged_ods_download_is_one_line(tmp_path, content, error):
+    _ods_with_content(tmp_path / "damaged.ods", content)
+    with pytest.raises(ClasslabError) as err:
+        read_responses(tmp_path / "damaged.ods")
+    assert str(err.value) == f"{tmp_path / 'damaged.ods'}: not a readable ODS file ({error})"
 
 
 def test_an_excel_bomb_is_refused_unread(tmp_path):

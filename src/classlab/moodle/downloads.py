@@ -308,7 +308,7 @@ def read_grades(path):
         marks, waiting = {}, set()
         for slot, i in mark_at.items():
             marks[slot] = _number(texts[i], pack)
-            if texts[i] == pack.requires_grading or any(texts[i] == p.requires_grading for p in PACKS):
+            if any(texts[i] == p.requires_grading for p in PACKS):  # the download's words, or another version's
                 waiting.add(slot)
         attempts.append(Marked(*identity, state=_state(texts[columns["state"]], pack),
                                grade=_number(texts[grade_at], pack) if grade_at is not None else None,
