@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from classlab.errors import ClasslabError
 from classlab.moodle.downloads import read_grades, read_responses
 from classlab.moodle.grading import FRACTIONS, fraction, shortanswer_matches, within
+from classlab.moodle.tables import read_table
 from classlab.moodle.numbers import COMMA, POINT, Separators, read_number, write_number
 from classlab.moodle.words import LANGUAGES, PACKS, json_key, separators, strings
 
@@ -333,6 +334,36 @@ def test_grades_with_other_decimals_for_the_marks_than_for_the_grade(tmp_path):
     (tmp_path / "grades.json").write_text(json.dumps(doc))
     g = read_grades(tmp_path / "grades.json")
     assert g.maxima == read_grades(CLASS / "grades-ui-en.csv").maxima and g.grade_max == 10.0
+
+
+@pytest.mark.parametrize("renamed", ["q9950", "q1"])  # digits not led by the column's position; no maximum
+def test_a_json_mark_key_that_is_no_mark_heading_is_skipped(tmp_path, renamed):
+    doc = json.loads((CLASS / "grades-ui-en.json").read_text())
+    doc[0] = [{(renamed if k == "q1050" else k): v for k, v in r.items()} for r in doc[0]]
+    (tmp_path / "grades.json").write_text(json.dumps(doc))
+    g = read_grades(tmp_path / "grades.json")
+    assert 1 not in g.maxima and g.maxima[2] == 0.5 and g.maxima[12] == 1.5
+    assert all(1 not in a.marks and a.marks.keys() == g.maxima.keys() for a in g.attempts)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("[]", "not a Moodle download (expected a list of rows)"),
+    ('{"lastname": "Doe"}', "not a Moodle download (expected a list of rows)"),
+    ('[{"a": 1}, [1]]', "not a Moodle download (rows must all be objects or all be lists)"),
+])
+def test_json_that_is_no_download_is_one_line(tmp_path, content, message):
+    (tmp_path / "d.json").write_text(content)
+    with pytest.raises(ClasslabError) as err:
+        read_table(tmp_path / "d.json")
+    assert str(err.value) == f"{tmp_path / 'd.json'}: {message}"
+
+
+def test_json_cells_null_and_nested(tmp_path):
+    (tmp_path / "d.json").write_text('[[{"a": null, "b": [1, 2], "c": {"x": "y"}, "d": 0.5, "e": true}]]')
+    t = read_table(tmp_path / "d.json")
+    assert t.keyed and t.header == ["a", "b", "c", "d", "e"]
+    assert [(c.text, c.kind) for c in t.rows[0]] == [("", "text"), ("[1, 2]", "text"), ('{"x": "y"}', "text"),
+                                                     ("0.5", "number"), ("true", "text")]
 
 
 def test_a_grades_download_with_no_attempt_is_one_line(tmp_path):
