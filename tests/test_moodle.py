@@ -403,6 +403,21 @@ def test_a_damaged_ods_download_is_one_line(tmp_path, content, error):
     assert str(err.value) == f"{tmp_path / 'damaged.ods'}: not a readable ODS file ({error})"
 
 
+@pytest.mark.parametrize("member,damage,error", [
+    ("xl/workbook.xml", lambda c: b"<not xml", "ParseError"),
+    ("xl/worksheets/sheet1.xml", lambda c: c[:len(c) // 2], "ParseError"),  # a download cut short
+])
+def test_a_damaged_excel_download_is_one_line(tmp_path, member, damage, error):
+    with zipfile.ZipFile(CLASS / "responses-ui-en.xlsx") as z:
+        items = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(tmp_path / "damaged.xlsx", "w") as w:
+        for info, content in items:
+            w.writestr(info, damage(content) if info.filename == member else content)
+    with pytest.raises(ClasslabError) as err:
+        read_responses(tmp_path / "damaged.xlsx")
+    assert str(err.value) == f"{tmp_path / 'damaged.xlsx'}: not a readable Excel file ({error})"
+
+
 def test_an_excel_bomb_is_refused_unread(tmp_path):
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as z:

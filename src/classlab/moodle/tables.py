@@ -113,19 +113,19 @@ def _zip_members(path, data):
 
 def _xlsx(path, data):
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # data_only=False: a formula cell gives the formula's text; openpyxl never evaluates a formula
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as err:
+        try:
+            sheets = book.worksheets
+            rows = [[_xlsx_cell(c) for c in row] for row in sheets[0].iter_rows()] if sheets else None
+        finally:
+            book.close()
+    except Exception as err:  # openpyxl raises what its zip and XML readers raise, a type per problem
         raise ClasslabError(f"{path}: not a readable Excel file ({type(err).__name__})") from None
-    try:
-        if not book.worksheets:
-            raise ClasslabError(f"{path}: the Excel file has no sheet")
-        rows = [[_xlsx_cell(c) for c in row] for row in book.worksheets[0].iter_rows()]
-    finally:
-        book.close()
+    if rows is None:
+        raise ClasslabError(f"{path}: the Excel file has no sheet")
     return Table(path, "xlsx", [], rows)
 
 
