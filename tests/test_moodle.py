@@ -374,6 +374,34 @@ def test_a_grades_download_with_no_attempt_is_one_line(tmp_path):
     assert str(err.value) == f"{tmp_path / 'grades.csv'}: holds no attempt (only the heading row)"
 
 
+def test_a_spreadsheets_numbers_lose_their_digits(tmp_path):
+    """Moodle writes text cells; a spreadsheet that re-saves the file may store numbers: those lose the digits."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(CLASS / "responses-ui-en.xlsx")
+    sheet = book.active
+    hana = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "Hana")
+    hana[18].value = 0.27  # Response 4, as a number now
+    hana[21].value = None  # Response 5, emptied
+    book.save(tmp_path / "resaved.xlsx")
+    d = read_responses(tmp_path / "resaved.xlsx")
+    a = next(a for a in d.attempts if a.firstname == "Hana")
+    assert a.responses[4] == "0.27" and a.as_numbers == {4} and not d.typed and a.responses[5] == ""
+    cells = [c for row in read_table(CLASS / "responses-ui-en.xlsx").rows for c in row]
+    assert [(c.text, c.kind) for c in cells if c.kind != "text"] == [('=HYPERLINK("x")', "formula")]
+    assert a.responses[10] == '=HYPERLINK("x")'  # openpyxl keeps the formula's text, even after a re-save
+
+
+def test_a_broken_ods_cell_is_repaired_not_shifted(tmp_path):
+    """A lenient reader of Moodle's ODS shifts Hana's row by one column; classlab closes the broken cell first."""
+    with zipfile.ZipFile(CLASS / "responses-ui-en.ods") as z:
+        content = z.read("content.xml").decode()
+    assert content.count('<table:table-cell table:style-name="ce1"<table:table-cell') == 1
+    d = read_responses(CLASS / "responses-ui-en.ods")
+    hana = next(a for a in d.attempts if a.firstname == "Hana")
+    assert (hana.responses[10], hana.lost, hana.responses[11]) == ("", {10}, "0.597")
+
+
 def _ods_with_content(path, content):
     with zipfile.ZipFile(CLASS / "responses-ui-en.ods") as z, zipfile.ZipFile(path, "w") as w:
         for info in z.infolist():
