@@ -227,6 +227,15 @@ def test_the_formats_hold_the_same_attempts(ui):
     assert [a[5] for a in other] == [a[5] for a in reference]  # the interface changes the words, not the answers
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp1252"])
+def test_a_csv_download_saved_again_in_another_encoding(tmp_path, encoding):
+    """As a spreadsheet saves a CSV ("Unicode text" is UTF-16 with its byte-order mark)."""
+    text = (CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig")
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    (tmp_path / "saved.csv").write_bytes(bom + text.encode(encoding))
+    assert _attempts(tmp_path / "saved.csv") == _attempts(CLASS / "responses-ui-en.csv")
+
+
 @pytest.mark.parametrize("path", GRADES, ids=lambda p: p.name)
 def test_every_real_grades_download_is_read(path):
     g = read_grades(path)
