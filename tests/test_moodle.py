@@ -227,10 +227,15 @@ def test_the_formats_hold_the_same_attempts(ui):
     assert [a[5] for a in other] == [a[5] for a in reference]  # the interface changes the words, not the answers
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp1252", "cp1252;"])
 def test_a_csv_download_saved_again_in_another_encoding(tmp_path, encoding):
-    """As a spreadsheet saves a CSV ("Unicode text" is UTF-16 with its byte-order mark)."""
+    """As a spreadsheet saves a CSV ("Unicode text" is UTF-16 with its byte-order mark; in a German locale,
+    Windows-1252 with semicolons)."""
     text = (CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig")
+    if encoding.endswith(";"):
+        encoding, out = encoding[:-1], io.StringIO()
+        csv.writer(out, delimiter=";").writerows(csv.reader(io.StringIO(text)))
+        text = out.getvalue()
     bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
     (tmp_path / "saved.csv").write_bytes(bom + text.encode(encoding))
     assert _attempts(tmp_path / "saved.csv") == _attempts(CLASS / "responses-ui-en.csv")
@@ -283,7 +288,10 @@ def test_moodle_4_1_and_every_language_is_recognized(tmp_path):
                                            "Moodle's interface in English"),
     (b"", "is empty"),
     (b"\n  \n\r\n", "is empty"),
-    (b"\xff\xfe\x00\xd8A\x00", "not readable text"),
+    (b"\xff\xfe\x00\xd8A\x00", "not readable text (neither UTF-8, UTF-16 nor Windows-1252); download it from "
+                                "Moodle again as CSV, Excel, ODS or JSON"),
+    (b"L\x00a\x00s\x00t\x00", "not readable text"),  # UTF-16 without its byte-order mark
+    (b"a," + b"x" * 140_000 + b"\n", "not a readable CSV file (field larger than field limit"),
     (b"PK\x03\x04 not really a zip", "not a readable Excel or ODS file (BadZipFile)"),
     (b"[1, 2, 3]", "not a Moodle download"),
     (b'{"a": ', "not valid JSON"),
@@ -366,6 +374,14 @@ def test_json_that_is_no_download_is_one_line(tmp_path, content, message):
     with pytest.raises(ClasslabError) as err:
         read_table(tmp_path / "d.json")
     assert str(err.value) == f"{tmp_path / 'd.json'}: {message}"
+
+
+def test_a_json_download_of_lists_reads_as_its_csv(tmp_path):
+    rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
+    (tmp_path / "rows.json").write_text(json.dumps(rows))
+    assert _attempts(tmp_path / "rows.json") == _attempts(CLASS / "responses-ui-en.csv")
+    t = read_table(tmp_path / "rows.json")
+    assert (t.path, t.format, t.keyed, t.header) == (tmp_path / "rows.json", "json", False, rows[0])
 
 
 def test_json_cells_null_and_nested(tmp_path):

@@ -92,8 +92,8 @@ def _text(path, data):
 
 def _csv(path, text):
     first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",;\t", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))  # a re-save's `;`
     try:
+        delimiter = max(",;\t", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))  # a re-save's `;`
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as err:
         raise ClasslabError(f"{path}: not a readable CSV file ({err})") from None
