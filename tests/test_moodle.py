@@ -227,6 +227,38 @@ def test_the_formats_hold_the_same_attempts(ui):
     assert [a[5] for a in other] == [a[5] for a in reference]  # the interface changes the words, not the answers
 
 
+def test_a_responses_download_edited_in_a_spreadsheet(tmp_path):
+    """Without the Question and Grade columns, with a blank row, an "Overall average" row, and Finn's row cut short
+    after his state: the same responses, in the same rows."""
+    rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
+    dropped = {i for i, h in enumerate(rows[0]) if h.startswith(("Question ", "Grade/"))}
+    rows = [[c for i, c in enumerate(r) if i not in dropped] for r in rows]
+    finn = next(r for r in rows if r[1] == "Finn")
+    del finn[4:]
+    rows.insert(3, [""] * len(rows[0]))
+    rows.append(["Overall average"] + [""] * (len(rows[0]) - 1))
+    with open(tmp_path / "edited.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    full, edited = read_responses(CLASS / "responses-ui-en.csv"), read_responses(tmp_path / "edited.csv")
+    assert (edited.skipped, edited.rows, edited.grade_max, full.skipped) == (1, 12, None, 0)
+    assert [a.row for a in full.attempts] == list(range(2, 12))
+    assert [a.row for a in edited.attempts] == [2, 3] + list(range(5, 13))  # row 4 is the blank one
+    for a, b in zip(edited.attempts, full.attempts):
+        assert (a.email, a.state, a.texts, a.grade) == (b.email, b.state, {}, None)
+        assert a.responses == (dict.fromkeys(b.responses, "") if a.firstname == "Finn" else b.responses)
+    assert full.attempts[0].texts[1].startswith("How much larger")
+
+
+def test_a_row_that_names_no_student_is_one_line(tmp_path):
+    rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
+    rows[3][:3] = ["", "", ""]  # a finished attempt with no name and no e-mail address
+    with open(tmp_path / "nameless.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with pytest.raises(ClasslabError) as err:
+        read_responses(tmp_path / "nameless.csv")
+    assert str(err.value) == f"{tmp_path / 'nameless.csv'}: row 4 names no student"
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp1252", "cp1252;"])
 def test_a_csv_download_saved_again_in_another_encoding(tmp_path, encoding):
     """As a spreadsheet saves a CSV ("Unicode text" is UTF-16 with its byte-order mark; in a German locale,
