@@ -249,6 +249,26 @@ def test_a_responses_download_edited_in_a_spreadsheet(tmp_path):
     assert full.attempts[0].texts[1].startswith("How much larger")
 
 
+@pytest.mark.parametrize("later_rows", ["without the name", "with the name again"])
+def test_all_tries_one_row_per_try_the_last_counts(tmp_path, later_rows):
+    """"Show all tries": a try's row without a state goes on in the row below; that row holds the attempt's state
+    and its last try, with the student's name again or without any."""
+    rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
+    state, response = rows[0].index("Status"), rows[0].index("Response 1")
+    at = next(i for i, r in enumerate(rows) if r[1] == "Ivan")
+    first_try = list(rows[at])
+    first_try[state], first_try[response] = "", "0.1"
+    if later_rows == "without the name":
+        rows[at][:3] = ["", "", ""]
+    rows.insert(at, first_try)
+    with open(tmp_path / "tries.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    full, tries = read_responses(CLASS / "responses-ui-en.csv"), read_responses(tmp_path / "tries.csv")
+    assert len(tries.attempts) == len(full.attempts)
+    ivan, original = (next(a for a in d.attempts if a.firstname == "Ivan") for d in (tries, full))
+    assert (ivan.email, ivan.state, ivan.responses, ivan.row) == (original.email, "finished", original.responses, at + 1)
+
+
 def test_a_row_that_names_no_student_is_one_line(tmp_path):
     rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
     rows[3][:3] = ["", "", ""]  # a finished attempt with no name and no e-mail address
