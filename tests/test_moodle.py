@@ -235,6 +235,8 @@ def test_a_responses_download_edited_in_a_spreadsheet(tmp_path):
     rows = [[c for i, c in enumerate(r) if i not in dropped] for r in rows]
     finn = next(r for r in rows if r[1] == "Finn")
     del finn[rows[0].index("Response 1"):]  # ends just before his first response
+    ivan = next(r for r in rows if r[1] == "Ivan")
+    ivan[rows[0].index("Response 2")] = f"  {ivan[rows[0].index('Response 2')]}\t"  # a cell padded by hand
     rows.insert(3, [""] * len(rows[0]))
     rows.append(["Overall average"] + [""] * (len(rows[0]) - 1))
     with open(tmp_path / "edited.csv", "w", encoding="utf-8", newline="") as f:
@@ -444,12 +446,13 @@ def test_json_cells_null_and_nested(tmp_path):
                                                      ("0.5", "number"), ("true", "text"), ("27", "number")]
 
 
-def test_a_grades_download_with_no_attempt_is_one_line(tmp_path):
-    head = (CLASS / "grades-ui-en.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    (tmp_path / "grades.csv").write_text(head + "\n", encoding="utf-8")
+@pytest.mark.parametrize("download,read", [("grades-ui-en.csv", read_grades), ("responses-ui-en.csv", read_responses)])
+def test_a_download_with_no_attempt_is_one_line(tmp_path, download, read):
+    head = (CLASS / download).read_text(encoding="utf-8-sig").splitlines()[0]
+    (tmp_path / "empty.csv").write_text(head + "\n", encoding="utf-8")
     with pytest.raises(ClasslabError) as err:
-        read_grades(tmp_path / "grades.csv")
-    assert str(err.value) == f"{tmp_path / 'grades.csv'}: holds no attempt (only the heading row)"
+        read(tmp_path / "empty.csv")
+    assert str(err.value) == f"{tmp_path / 'empty.csv'}: holds no attempt (only the heading row)"
 
 
 def test_a_spreadsheets_numbers_lose_their_digits(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ClasslabError
 from .numbers import PHP_TRIM
-from .tables import FORMULA, LOST, NUMBER, read_table
+from .tables import LOST, NUMBER, read_table
 from .words import PACKS, json_key
 
 IDENTITY = ("lastname", "firstname", "email")
@@ -273,7 +273,7 @@ def read_responses(path):
                           grade=_number(grade_text, pack), grade_text=grade_text, row=number)
         for slot in slots:
             c = cell(row, response_at[slot])
-            pending.responses[slot] = "" if c is None else c.text if c.kind == FORMULA else c.text.strip()
+            pending.responses[slot] = "" if c is None else c.text.strip()
             if c is not None and c.kind == NUMBER:
                 pending.as_numbers.add(slot)
             if c is not None and c.kind == LOST:
