@@ -446,6 +446,22 @@ def test_json_cells_null_and_nested(tmp_path):
                                                      ("0.5", "number"), ("true", "text"), ("27", "number")]
 
 
+@pytest.mark.parametrize("grades,grade_max", [("whole", 10.0), ("none", None)])
+def test_a_json_grades_maximum_from_the_grades_written(tmp_path, grades, grade_max):
+    """A quiz that shows grades without decimals ("Grade/10", key ``grade10``), or a download where no attempt has a
+    grade yet: the maximum's digits are split by the decimals the grades show, or left unknown."""
+    doc = json.loads((CLASS / "responses-ui-en.json").read_text())
+    def grade(v):
+        return (str(round(float(v))) if re.fullmatch(r"[0-9.]+", v) else v) if grades == "whole" else "Not yet graded"
+    doc[0] = [{("grade10" if k == "grade1000" else k): (grade(v) if k == "grade1000" else v) for k, v in r.items()}
+              for r in doc[0]]
+    (tmp_path / "responses.json").write_text(json.dumps(doc))
+    d = read_responses(tmp_path / "responses.json")
+    assert d.grade_max == grade_max
+    assert [a.grade for a in d.attempts] == [None if a.grade is None or grades == "none" else float(round(a.grade))
+                                             for a in read_responses(CLASS / "responses-ui-en.json").attempts]
+
+
 @pytest.mark.parametrize("download,read", [("grades-ui-en.csv", read_grades), ("responses-ui-en.csv", read_responses)])
 def test_a_download_with_no_attempt_is_one_line(tmp_path, download, read):
     head = (CLASS / download).read_text(encoding="utf-8-sig").splitlines()[0]
