@@ -271,6 +271,16 @@ def test_all_tries_one_row_per_try_the_last_counts(tmp_path, later_rows):
     assert (ivan.email, ivan.state, ivan.responses, ivan.row) == (original.email, "finished", original.responses, at + 1)
 
 
+def test_extra_identity_columns_are_passed_over(tmp_path):
+    """A site may show more of the user's identity (ID number, department): columns classlab does not need."""
+    rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
+    rows = [r[:3] + (["ID number", "Department"] if n == 0 else [f"s{n:03}", "Physics"]) + r[3:]
+            for n, r in enumerate(rows)]
+    with open(tmp_path / "wider.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert _attempts(tmp_path / "wider.csv") == _attempts(CLASS / "responses-ui-en.csv")
+
+
 def test_a_row_that_names_no_student_is_one_line(tmp_path):
     rows = list(csv.reader(io.StringIO((CLASS / "responses-ui-en.csv").read_text(encoding="utf-8-sig"))))
     rows[3][:3] = ["", "", ""]  # a finished attempt with no name and no e-mail address
