@@ -345,7 +345,8 @@ def test_moodle_4_1_and_every_language_is_recognized(tmp_path):
         if pack.json_readable():
             assert read_responses(keyed).attempts[0].responses == {1: "0,5", 2: "5"}, str(pack)
         else:
-            with pytest.raises(ClasslabError, match="non-Latin script.*download the CSV"):
+            with pytest.raises(ClasslabError, match=r"non-Latin script \(ar, el, ja, ko, ru, uk, ur, zh_cn\).*download "
+                                                    "the CSV"):
                 read_responses(keyed)
 
 
@@ -362,6 +363,9 @@ def test_unknown_headings_are_named_eight_at_most(tmp_path, n, shown):
     (b'"Nom klingon","Response 1"\nx,1\n', "not a Moodle Responses download in any language classlab knows "
                                            "(headings found: 'Nom klingon', 'Response 1'); download it again with "
                                            "Moodle's interface in English"),
+    (b'"Nom klingon",""\nx,1\n', "not a Moodle Responses download in any language classlab knows"),  # a CSV
+    (b'[{"nomklingon": "x", "response1": "1"}]', "not a Moodle Responses download in any language classlab knows"),
+    (b"[{}]", "not a Moodle Responses download (no headings)"),
     (b"", "is empty"),
     (b"\n  \n\r\n", "is empty"),
     (b"\xff\xfe\x00\xd8A\x00", "not readable text (neither UTF-8, UTF-16 nor Windows-1252); download it from "
@@ -378,6 +382,13 @@ def test_bad_downloads_are_one_line(tmp_path, content, message):
     with pytest.raises(ClasslabError) as err:
         read_responses(path)
     assert message in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_folder_or_a_missing_file_is_one_line(tmp_path):
+    for path, message in ((tmp_path, "is a folder, not a Moodle download"), (tmp_path / "gone.csv", "no such file")):
+        with pytest.raises(ClasslabError) as err:
+            read_responses(path)
+        assert str(err.value) == f"{path}: {message}"
 
 
 def test_a_grades_download_alone_is_refused_with_what_to_do(tmp_path):
