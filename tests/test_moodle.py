@@ -366,6 +366,7 @@ def test_unknown_headings_are_named_eight_at_most(tmp_path, n, shown):
     (b'"Nom klingon",""\nx,1\n', "not a Moodle Responses download in any language classlab knows"),  # a CSV
     (b'[{"nomklingon": "x", "response1": "1"}]', "not a Moodle Responses download in any language classlab knows"),
     (b"[{}]", "not a Moodle Responses download (no headings)"),
+    (b"x", "not a Moodle Responses download in any language classlab knows (headings found: 'x')"),
     (b"", "is empty"),
     (b"\n  \n\r\n", "is empty"),
     (b"\xff\xfe\x00\xd8A\x00", "not readable text (neither UTF-8, UTF-16 nor Windows-1252); download it from "
@@ -382,6 +383,17 @@ def test_bad_downloads_are_one_line(tmp_path, content, message):
     with pytest.raises(ClasslabError) as err:
         read_responses(path)
     assert message in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("size,refused", [((50 << 20) + 1, True), (50 << 20, False)])
+def test_a_file_over_50_mb_is_refused_unread(tmp_path, size, refused):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as f:
+        f.truncate(size)  # sparse: no disk used; unread when refused
+    with pytest.raises(ClasslabError) as err:
+        read_responses(path)
+    big = f"{path}: is 50 MB, larger than any class's download (50 MB at most); not read"
+    assert (str(err.value) == big) == refused
 
 
 def test_a_folder_or_a_missing_file_is_one_line(tmp_path):
