@@ -272,8 +272,8 @@ def _entry(variant, fraction, feedback, value, digits, spread, pitfall=None):
 def slips(kq, credit):
     """The answers that catch ``kq``'s ranges typed with the other language's separators, as Moodle reads them:
     an answer with d digits after a decimal comma on a decimal-point attempt (0,27 is 27: the range times 10^d),
-    and a whole number of 1000 or more with a thousands separator read as a decimal one (803,786 on a
-    decimal-comma attempt, or 803.786 anywhere, is 803.786: the range over 1000). Only where such a number can
+    and a whole number of 1000 or more with a thousands separator read as a decimal one (1,500 on a
+    decimal-comma attempt, or 1.500 anywhere, is 1.5: the range over 1000). Only where such a number can
     never be a genuine answer: its interval meets none of the question's answers."""
     genuine = [iv for e in kq.entries for iv in e.intervals(kq.step)]
     out = []

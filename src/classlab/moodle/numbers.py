@@ -6,7 +6,7 @@ in (``qtype_numerical_question::start_attempt`` stores them with the attempt): t
 spaces removed, ``x10^3`` written as ``e3``; then, if a ``.`` or more than one ``,`` is present, every ``,``
 is dropped, else the language's thousands separator is dropped and its decimal separator (and any ``,``)
 becomes the point. The number is the longest prefix that reads as one; the rest is Moodle's "unit". On an
-English-language attempt ``0,27`` is therefore 27, on a German-language one 0.27.
+English-language attempt ``0,25`` is therefore 25, on a German-language one 0.25.
 """
 
 import re

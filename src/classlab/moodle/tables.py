@@ -1,7 +1,7 @@
 """A Moodle download read into a table of cells: CSV, Excel (XLSX), OpenDocument (ODS) or JSON.
 
 Every cell keeps the text Moodle wrote and how it was stored: ``text``; ``number`` where a spreadsheet stored it
-as a number (the digits typed are lost: ``0.270`` reads back as 0.27); ``formula`` where Moodle's Excel writer
+as a number (the digits typed are lost: ``0.250`` reads back as 0.25); ``formula`` where Moodle's Excel writer
 made a response that starts with ``=`` a live formula (its text is the formula, as typed; nothing evaluates it);
 ``lost`` where Moodle's ODS writer broke the cell of such a response (Moodle 4.5 writes ``<table:table-cell
 table:style-name="ce1"`` and no more: the tag is never closed and the text is gone, and a lenient reader would
