@@ -108,6 +108,16 @@ def part2_key(tmp_path_factory):
     return out, json.loads((out / "answers.json").read_text())
 
 
+@pytest.fixture(scope="session")
+def part2_keyed(part2_key, tmp_path_factory):
+    """A copy of ``part2_key`` keyed with classlab key's defaults, as a quiz in Moodle would be: grading needs one."""
+    out, doc = part2_key
+    keyed = keyed_copy(out, tmp_path_factory.mktemp("keyed") / "run")
+    code, _, err = run_cli("key", keyed)
+    assert code == 0, err
+    return keyed, doc
+
+
 @pytest.fixture
 def data_dir(tmp_path):
     d = tmp_path / "data"

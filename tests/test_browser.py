@@ -89,13 +89,13 @@ def test_quick_report_in_chromium(tmp_path, cifar_forms):
     assert errors == []
 
 
-def test_class_page_in_chromium(tmp_path, part2_key):
+def test_class_page_in_chromium(tmp_path, part2_keyed):
     """class.html of a graded class with hostile names: it renders, its figures are embedded, nothing is loaded or
     run; with --anonymize the rendered page shows no name or e-mail of the export."""
     from classlab._key import build_key
     from test_grade import FORMULA, HOSTILE, moodle_csv
 
-    key, doc = part2_key
+    key, doc = part2_keyed
     right = {id: doc["answers"][id]["display"] for id in ("2.1", "2.3", "2.4")}
     students = [("Schmidt", "Anna", "anna.schmidt@uni.example", "Finished", right),
                 (HOSTILE, FORMULA, "mallory@uni.example", "Finished", {"2.1": "0,5", "2.3": "0.3"}),

@@ -247,7 +247,8 @@ def test_a_responses_download_edited_in_a_spreadsheet(tmp_path):
     assert [a.row for a in edited.attempts] == [2, 3] + list(range(5, 13))  # row 4 is the blank one
     for a, b in zip(edited.attempts, full.attempts):
         assert (a.email, a.state, a.texts, a.grade) == (b.email, b.state, {}, None)
-        assert a.responses == (dict.fromkeys(b.responses, "") if a.firstname == "Finn" else b.responses)
+        padded = b.responses | ({2: f"  {b.responses[2]}\t"} if a.firstname == "Ivan" else {})  # exactly as written
+        assert a.responses == (dict.fromkeys(b.responses, "") if a.firstname == "Finn" else padded)
     assert full.attempts[0].texts[1].startswith("How much larger")
 
 
@@ -319,6 +320,22 @@ def test_every_real_grades_download_is_read(path):
     assert bold.grade == 7.25 and bold.marks[7] == 0.25 and bold.marks[10] is None and not bold.waiting
     ada = next(a for a in g.attempts if a.firstname == "Ada")
     assert ada.grade is None and ada.waiting == {10} and ada.marks[4] == 1.0
+
+
+def test_the_real_download_with_moodle_4_1s_english_headings_is_read(tmp_path):
+    """Moodle 4.1 names three of the English headings otherwise (State, Started on, Time taken): the real download
+    with those headings reads as the 4.1 pack, with the same attempts as 4.5's."""
+    with open(CLASS / "responses-ui-en.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][3:7] == ["Status", "Started", "Completed", "Duration"]
+    rows[0][3:7] = ["State", "Started on", "Completed", "Time taken"]
+    path = tmp_path / "responses-4.1.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    old, new = read_responses(path), read_responses(CLASS / "responses-ui-en.csv")
+    assert (old.pack.version, old.pack.lang, new.pack.version) == ("4.1", "en", "4.5")
+    assert [(a.identity, a.state, a.grade, a.responses) for a in old.attempts] == \
+        [(a.identity, a.state, a.grade, a.responses) for a in new.attempts]
 
 
 def test_moodle_4_1_and_every_language_is_recognized(tmp_path):
@@ -598,3 +615,54 @@ def test_an_excel_bomb_is_refused_unread(tmp_path, claimed, refused):
     (tmp_path / "bomb.xlsx").write_bytes(data.getvalue())
     with pytest.raises(ClasslabError, match=f"bomb.xlsx: {refused}"):
         read_responses(tmp_path / "bomb.xlsx")
+
+
+# ----------------------------------------------------------------------------- each attempt's reading (moodle.readings)
+
+
+def test_language_codes_as_users_type_them():
+    from classlab.moodle.readings import language
+
+    assert language("en") == ("en", None) and language("EN") == ("en", None) and language(" de ") == ("de", None)
+    assert language("zh_CN") == ("zh_cn", None) and language("zh-cn") == ("zh_cn", None)
+    for child, parent in (("en_us", "en"), ("pt_br", "pt"), ("de_du", "de"), ("fr_ca", "fr"), ("ES_MX", "es")):
+        lang, note = language(child, "--lang")
+        assert lang == parent and note.startswith(f"--lang {child}: read with the separators of ") and \
+            f"({parent}), the parent of Moodle's {child.lower()} pack" in note
+    for bad in ("xx", "zh_tw", "en us", "_en", "e"):
+        with pytest.raises(ClasslabError, match=r"--lang: .* is none of Moodle's languages classlab knows; choose one "
+                                                r"of ar, ca, .*a child pack such as en_us or pt_br reads as its parent"):
+            language(bad)
+
+
+def test_the_ways_are_the_distinct_separators_english_first():
+    from classlab.moodle.readings import WAYS, langs, way
+
+    assert WAYS[0] == POINT and WAYS[1] == COMMA and len(WAYS) == len(set(WAYS)) == 5
+    assert langs(POINT)[0] == "en" and langs(COMMA)[0] == "de" and set().union(*map(set, map(langs, WAYS))) == \
+        set(LANGUAGES)
+    assert way(POINT) == "the English way (decimal point, comma for thousands)"
+    assert way(COMMA) == "the German way (decimal comma, point for thousands)"
+    assert way(separators("fr")) == "the French way (decimal separator ',', thousands separator no-break space)"
+
+
+def test_an_attempts_reading_from_its_marks_else_the_classs():
+    from classlab.moodle.readings import WAYS, Choice, choose, class_reading, decided
+
+    en, de, fr, nl, ur = WAYS
+    assert decided((en, ur)) and decided((de,)) and not decided(()) and not decided(None) and not decided(WAYS)
+    # the class's way: --lang, else what every decided attempt allows (English first), else the headings'
+    assert class_reading([(en, ur), (en,), None, WAYS], flag="de") == (de, "flag")
+    assert class_reading([(en, ur), (en, ur, de), None, WAYS, ()], headings="de") == (en, "moodle-marks")
+    assert class_reading([(ur, en)], headings="de") == (en, "moodle-marks")
+    assert class_reading([(en,), (de,)], headings="fr") == (fr, "headings")  # they share none
+    assert class_reading([None, WAYS, ()], headings="nl") == (nl, "headings")  # nothing decided
+    # each attempt: its own marks where they tell, else the class's way, and --lang reads all
+    assert choose((de, fr), False, (en, "moodle-marks")) == Choice(de, "moodle-marks", (de, fr))
+    assert choose((en, de), False, (de, "headings")) == Choice(de, "moodle-marks", (en, de))
+    assert choose(None, False, (en, "moodle-marks")) == Choice(en, "class", None)
+    assert choose(WAYS, False, (de, "headings")) == Choice(de, "headings", WAYS)
+    assert choose((), False, (en, "moodle-marks")) == Choice(en, "class", ())
+    assert choose((de,), True, (en, "moodle-marks")) == Choice(en, "class", (de,))  # alike: nothing to choose
+    assert choose((de,), False, (en, "flag"), flag=True) == Choice(en, "flag", (de,))
+    assert Choice(de, "flag").lang == "de" and Choice(ur, "class").lang == "ur"

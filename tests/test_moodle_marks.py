@@ -5,14 +5,18 @@ in German is graded as Moodle's German rule grades it; the key remembers its opt
 
 import csv
 import functools
+import html
 import json
+import re
 import shutil
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
+from classlab.moodle.numbers import POINT, read_number
 from test_moodle import CLASS, MOODLE, RESPONSES, moodle_apply_units
 
 MARKS = json.loads((CLASS / "moodle-marks.json").read_text(encoding="utf-8"))
@@ -111,31 +115,56 @@ def test_the_rekeyed_quiz_is_the_one_moodle_imported(real_key, tmp_path):
 # ----------------------------------------------------------------------------- the English class
 
 
+def grades_beside(path):
+    """The Grades download of the same teacher's interface, in the format's kind where there is one."""
+    ui = "de" if "-ui-de" in path.name else "en"
+    return CLASS / f"grades-ui-{ui}{path.suffix if path.suffix in ('.csv', '.json', '.xlsx') else '.csv'}"
+
+
+@pytest.mark.parametrize("beside", ["no Grades download", "Grades download"])
 @pytest.mark.parametrize("path", RESPONSES, ids=lambda p: p.name)
-def test_every_download_is_graded_as_moodle_marked_it(real_key, tmp_path, path):
-    """The issue's "done when": --lang en on each of the eight Responses files gives Moodle's mark for every
-    auto-graded answer of every finished attempt (99 answers), and the Grade column agrees."""
-    doc, stdout = graded(real_key, tmp_path, path, lang="en")
+def test_every_download_is_graded_as_moodle_marked_it(real_key, tmp_path, path, beside):
+    """The issue's "done when": without --lang, each of the eight Responses files gives Moodle's mark for every
+    auto-graded answer of every finished attempt (99 answers), from the Grade column alone or with the Grades
+    download beside it, and says that the attempts were read in English because Moodle's marks say so."""
+    files = [path] + ([grades_beside(path)] if beside == "Grades download" else [])
+    doc, stdout = graded(real_key, tmp_path, *files)
     ours = points_of(doc)
     assert {k: ours[k] for k in moodle_points()} == moodle_points()
     assert sum(len(v) for v in moodle_points().values()) == 99
     m = doc["moodle"]
-    assert (m["per"], m["compared"], m["agree"], m["differences"]) == ("attempt", 5, 5, [])
-    assert doc["reading"]["lang"] == "en" and doc["reading"]["from"] == "--lang"
-    assert "Numbers read as a Moodle attempt in 'en' reads them" in stdout
+    expected = ("answer", 99, 99, []) if beside == "Grades download" else ("attempt", 5, 5, [])
+    assert (m["per"], m["compared"], m["agree"], m["differences"]) == expected
+    r = doc["reading"]
+    assert (r["lang"], r["from"]) == ("en", "moodle-marks") and "Moodle's marks show" in r["why"]
+    decided = {name for g in r["attempts"] if g["from"] == "moodle-marks" for name in g["students"]}
+    # the attempts with a separator in them: Gus and Ivan by their grades; Chloé too where her marks are given
+    assert decided == {"Units, Gus", "Grosz, Ivan"} | ({"Müller, Chloé"} if beside == "Grades download" else set())
+    assert {g["lang"] for g in r["attempts"]} == {"en"} and {g["from"] for g in r["attempts"]} <= {"moodle-marks",
+                                                                                                    "class"}
+    assert "read the English way (decimal point, comma for thousands), as their own marks show" in stdout
     students = {s["first_name"]: s for s in doc["students"]}
+    assert students["Gus"]["reading"] == {"lang": "en", "separators": {"decimal": ".", "thousands": ","},
+                                          "from": "moodle-marks", "fits": ["en", "ur"], "alike": False}
+    assert students["Ada"]["reading"]["alike"] and students["Ada"]["reading"]["from"] == "class"
     hana = students["Hana"]["answers"]
     if path.suffix == ".ods":
         assert hana["2.2"]["response"] == "" and "ODS writer" in hana["2.2"]["lost"]
     else:  # her 2.2 text, as typed: a live formula in Excel, never evaluated
         assert hana["2.2"]["response"] == '=HYPERLINK("x")' and "lost" not in hana["2.2"]
     assert hana["2.2"]["verdict"] == "manual" and hana["1.4"]["verdict"] == "digits"  # 0.270: the digits kept
+    # her typed '-': with Moodle's marks beside it, an answer Moodle marked 0 (not "no answer")
+    dash = ("invalid", "Not a number as Moodle reads it. Moodle's mark: 0 of 0.5.") if beside == "Grades download" \
+        else ("unanswered", "No answer given (or a typed '-': Moodle's download shows both as '-', and either earns "
+                            "nothing).")
+    assert (hana["1.1"]["verdict"], hana["1.1"]["feedback"]) == dash
     finn = students["Finn"]
     assert finn["state"] in ("In progress", "In Bearbeitung") and doc["questions"]["1.4"]["counts"]["in-progress"] == 1
     assert {a["verdict"] for a in finn["answers"].values()} == {"in-progress"}  # in progress, not unanswered
     eve = students["Eve"]
     assert (eve["attempts"], eve["attempt"], eve["points"]) == (2, 1, 2.5)  # Moodle's highest grade skips attempt 2
     assert eve["why"].startswith("Moodle's highest grade: attempt 1, 2") and "attempt 2 has no grade yet" in eve["why"]
+    assert eve["waiting"] == [{"attempt": 2, "questions": ["2.2"]}]
 
 
 @pytest.mark.parametrize("ui", ["en", "de"])
@@ -144,11 +173,12 @@ def test_the_grades_download_is_compared_answer_by_answer(real_key, tmp_path, ui
     m = doc["moodle"]
     assert (m["per"], m["compared"], m["agree"], m["differences"]) == ("answer", 99, 99, [])
     assert m["source"] == f"the Grades download grades-ui-{ui}.json"
+    assert (doc["reading"]["from"], {g["from"] for g in doc["reading"]["attempts"]}) == ("flag", {"flag"})
 
 
 def test_read_the_german_way_the_comma_answers_are_listed_with_their_reason(real_key, tmp_path):
-    """--lang de on the English class: each answer whose reading changes is a difference from Moodle's mark, with
-    the reason (the separators), and --lang en is named as the reading under which they all disappear."""
+    """--lang de on the English class still reads every attempt the German way: each answer whose reading changes is
+    a difference from Moodle's mark, with the reason (the separators), and leaving out --lang is the advice."""
     expected = {(user, attempt, id) for (user, attempt), marks in moodle_points().items() for id, mark in marks.items()
                 if oracle(",", ".")[(user, attempt)][id] != mark}
     assert len(expected) == 9  # Chloé's five decimal commas, Gus's 803,786, Ivan's 0,27, 222,346 and 0,33
@@ -157,48 +187,186 @@ def test_read_the_german_way_the_comma_answers_are_listed_with_their_reason(real
     got = {(d["student"], d["attempt"], d["question"]) for d in m["differences"]}
     users = {f"{s['surname']}, {s['first_name']}": s["email"].split("@")[0] for s in doc["students"]}
     assert {(users[s], a, q) for s, a, q in got} == expected
-    assert {d["reason"] for d in m["differences"]} == {"separators"} and m["use_lang"] == "en"
-    assert (m["compared"], m["agree"]) == (99, 90) and "Every difference disappears with --lang en" in stdout
+    assert {d["reason"] for d in m["differences"]} == {"separators"}
+    assert m["advice"] == "leave out --lang: each attempt is then read as its marks show"
+    assert (m["compared"], m["agree"]) == (99, 90) and "Every difference disappears with leave out --lang" not in stdout
+    assert "Every difference disappears when you leave out --lang" in stdout
     chloe = next(d for d in m["differences"] if d["question"] == "1.4" and d["response"] == "0,27" and
                  d["student"].startswith("Müller"))
-    assert (chloe["classlab"], chloe["moodle"]) == (1.0, 0.0)
+    assert (chloe["classlab"], chloe["moodle"]) == (1.0, 0.0) and "as its marks show" in chloe["why"]
     by_column, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", lang="de")  # the Grade column alone
-    assert by_column["moodle"]["use_lang"] == "en" and {d["reason"] for d in by_column["moodle"]["differences"]} == \
-        {"separators"} and len(by_column["moodle"]["differences"]) == 2  # Gus's and Ivan's graded attempts
+    assert by_column["moodle"]["advice"].startswith("leave out --lang") and \
+        {d["reason"] for d in by_column["moodle"]["differences"]} == {"separators"} and \
+        len(by_column["moodle"]["differences"]) == 2  # Gus's and Ivan's graded attempts
 
 
-def test_the_language_of_the_headings_is_the_default_reading(real_key, tmp_path):
-    doc, stdout = graded(real_key, tmp_path, CLASS / "responses-ui-de.csv")
-    assert doc["reading"] == {"lang": "de", "from": "the download's headings (de (Moodle 4.5))",
-                              "separators": {"decimal": ",", "thousands": "."}}
-    assert doc["moodle"]["use_lang"] == "en" and "--lang en" in stdout  # and it says which --lang to use
+def test_the_headings_language_is_not_the_students(real_key, tmp_path):
+    """The issue's first case: class-en downloaded by a teacher whose interface is German. Without --lang every
+    attempt is read as Moodle read it (English), so Chloé's feedback gives her Moodle's 5 and Gus his full marks."""
+    doc, stdout = graded(real_key, tmp_path, CLASS / "responses-ui-de.csv", CLASS / "grades-ui-de.csv")
+    assert doc["source"]["headings"] == "de" and doc["reading"]["lang"] == "en"
+    assert doc["moodle"]["differences"] == [] and doc["moodle"]["advice"] is None
+    students = {s["first_name"]: s for s in doc["students"]}
+    assert students["Chloé"]["points"] == 5.0 and students["Gus"]["answers"]["1.3"]["points"] == 1.0
+    with open(tmp_path / "graded" / "feedback.csv", encoding="utf-8-sig", newline="") as f:
+        rows = {r[1]: r for r in csv.reader(f)}
+    assert rows["Chloé"][3] == "5.0" and "Moodle read 0,27 as 27" in rows["Chloé"][5]
+    assert "read as 027" not in rows["Chloé"][5] and "027" not in rows["Chloé"][5]
+    assert "803,786 as 803.786" not in rows["Gus"][5] and "1.3 (803,786): Accepted" in rows["Gus"][5]
+
+
+# ----------------------------------------------------------------------------- feedback never contradicts Moodle
+
+
+TRUTH = {(a["user"], a["attempt"]): a["slots"] for a in FINISHED}
+STATED_MARK = re.compile(r"Moodle's mark: (none \(no answer\)|[0-9.]+) of ([0-9.]+)")
+STATED_READ = re.compile(r"Moodle read (\S+?) as (?:the decimal number |a decimal number)?([0-9.]+)?")
+
+
+def assert_true_to_moodle(text, typed, truth, where):
+    """Every mark ``text`` states as Moodle's is ``truth``'s; every number it says Moodle read is the English
+    reading (the attempts of class-en ran in English)."""
+    for mark, _ in STATED_MARK.findall(text):
+        assert (None if mark.startswith("none") else float(mark)) == (truth["mark"] if truth["mark"] is not None else
+                                                                       None), (where, text)
+    for said_typed, said_value in STATED_READ.findall(text):
+        if said_value:
+            assert float(said_value) == read_number(said_typed, POINT).value, (where, text)
+    assert "worth" not in text or truth["mark"] is not None, (where, text)
+
+
+@pytest.mark.parametrize("lang", [None, "en", "de"])
+@pytest.mark.parametrize("beside", ["no Grades download", "Grades download"])
+@pytest.mark.parametrize("path", RESPONSES, ids=lambda p: p.name)
+def test_no_sentence_contradicts_moodles_marks(real_key, tmp_path, path, beside, lang):
+    """Item 2 of the issue, on every real download, with and without --lang: every sentence classlab writes about
+    an answer whose mark Moodle gave, as the download shows it (the Grades download per answer, the Grade column
+    per attempt), in grades.json's feedback and separator notes, feedback.csv and class.html, states that mark and
+    no other, and reads the numbers as Moodle read them."""
+    files = [path] + ([grades_beside(path)] if beside == "Grades download" else [])
+    doc, _ = graded(real_key, tmp_path, *files, lang=lang)
+    checked = 0
+    for s in doc["students"]:
+        user = s["email"].split("@")[0]
+        for h in s["history"]:
+            if (user, h["attempt"]) not in TRUTH or not h["reading"]["fits"]:
+                continue  # no marks in the download for this attempt: nothing known to contradict
+            for id in AUTO:
+                a, truth = h["answers"][id], TRUTH[(user, h["attempt"])][id]
+                if "moodle_mark" in a:
+                    assert a["moodle_mark"] == truth["mark"], (user, id)
+                    assert f"Moodle's mark: {_mark(truth['mark'])}" in a["feedback"], (user, id, a["feedback"])
+                texts = [a["feedback"]] + ([a["separator"]["note"]] if a.get("separator") else [])
+                for text in texts:
+                    assert_true_to_moodle(text, a["response"], truth, (user, h["attempt"], id))
+                    checked += 1
+    assert checked >= (99 if beside == "Grades download" else 55)  # 5 attempts have a grade: 55 answers
+    with open(tmp_path / "graded" / "feedback.csv", encoding="utf-8-sig", newline="") as f:
+        rows = {r[2].split("@")[0]: r[5] for r in list(csv.reader(f))[1:]}
+    known = set()
+    for s in doc["students"]:
+        user = s["email"].split("@")[0]
+        if (user, s["attempt"]) in TRUTH and s["reading"]["fits"]:
+            known.add(f"{s['surname']}, {s['first_name']}")
+            for line in rows[user].splitlines():
+                id = line.split(" ", 1)[0]
+                if id in AUTO:
+                    assert_true_to_moodle(line, None, TRUTH[(user, s["attempt"])][id], (user, id, "feedback.csv"))
+    page = (tmp_path / "graded" / "class.html").read_text()
+    for row in re.findall(r"<tr>(.*?)</tr>", re.search(r'id="separators".*?</table>', page, re.S).group(0)
+                          if 'id="separators"' in page else "", re.S):
+        cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if cells and cells[0] in known:
+            name, id, typed, read_as = cells[:4]
+            assert float(read_as) == read_number(typed, POINT).value, cells
+
+
+def _mark(mark):
+    return "none" if mark is None else f"{mark:g}"
 
 
 # ----------------------------------------------------------------------------- a class whose attempts ran in German
 
 
-def test_a_german_class_is_graded_as_moodle_grades_german_attempts(real_key, tmp_path):
-    """The same students' answers on attempts that ran in German: Moodle's German rule (the oracle) gives each
-    answer its mark; the download's Grade column holds the German attempts' grades (as that Moodle would)."""
-    german = oracle(",", ".")
-    assert german != moodle_points()  # the readings really differ on this class
-    with open(CLASS / "responses-ui-de.csv", encoding="utf-8-sig", newline="") as f:
+def _rewritten(source, dest, edit):
+    """``source``'s rows, each attempt's row passed to ``edit(row, (user, attempt))``, written to ``dest``."""
+    with open(source, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     seen = {}
     for row in rows[1:]:
         user = row[2].split("@")[0]
         seen[user] = seen.get(user, 0) + 1
-        if (user, seen[user]) in german and row[7] not in ("-", "Bisher nicht bewertet"):
-            row[7] = f"{sum(german[(user, seen[user])].values()):.2f}".replace(".", ",")
-    path = tmp_path / "german-class.csv"
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        edit(row, (user, seen[user]))
+    with open(dest, "w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(rows)
-    doc, _ = graded(real_key, tmp_path, path, lang="de")
+    return dest
+
+
+def class_of(tmp_path, langs, grades=True):
+    """class-en's answers on attempts that ran in ``langs`` ({user: (decsep, thousandssep)}, English otherwise), as
+    that Moodle would download them: the Responses download (German headings) with each graded attempt's grade by
+    Moodle's rule (the oracle), and, with ``grades``, the Grades download with each answer's mark."""
+    marks = {(user, attempt): oracle(*langs.get(user, (".", ",")))[(user, attempt)]
+             for (user, attempt) in moodle_points()}
+
+    def grade(row, attempt):
+        if attempt in marks and row[7] not in ("-", "Bisher nicht bewertet"):
+            row[7] = f"{sum(marks[attempt].values()):.2f}".replace(".", ",")
+
+    def mark(row, attempt):
+        grade(row, attempt)
+        for i, id in enumerate(MARKS["slots"]):
+            if attempt in marks and id in AUTO and row[8 + i] != "-":
+                row[8 + i] = f"{marks[attempt][id]:.2f}".replace(".", ",")
+
+    responses = _rewritten(CLASS / "responses-ui-de.csv", tmp_path / "mixed-class.csv", grade)
+    overview = _rewritten(CLASS / "grades-ui-de.csv", tmp_path / "mixed-grades.csv", mark) if grades else None
+    return responses, overview, marks
+
+
+GERMAN = (",", ".")
+
+
+@pytest.mark.parametrize("grades", [True, False], ids=["Grades download", "Grade column"])
+def test_a_german_class_is_graded_as_moodle_grades_german_attempts(real_key, tmp_path, grades):
+    """The same students' answers on attempts that ran in German: Moodle's German rule (the oracle) gives each
+    answer its mark, and classlab gives the same, without being told the language; --lang en is refused by the
+    marks (listed, with leaving out --lang as the advice)."""
+    responses, overview, marks = class_of(tmp_path, {user: GERMAN for user, _ in moodle_points()}, grades)
+    assert marks != moodle_points()  # the readings really differ on this class
+    doc, stdout = graded(real_key, tmp_path, *[f for f in (responses, overview) if f])
     ours = points_of(doc)
-    assert {k: ours[k] for k in german} == german
-    assert doc["moodle"]["differences"] == [] and doc["moodle"]["agree"] == doc["moodle"]["compared"] == 5
-    english, _ = graded(real_key, tmp_path, path, lang="en")
-    assert english["moodle"]["use_lang"] == "de" and english["moodle"]["differences"]
+    assert {k: ours[k] for k in marks} == marks
+    assert doc["moodle"]["differences"] == [] and doc["moodle"]["agree"] == doc["moodle"]["compared"]
+    assert (doc["reading"]["lang"], doc["reading"]["from"]) == ("de", "moodle-marks")
+    english, _ = graded(real_key, tmp_path, *[f for f in (responses, overview) if f], lang="en")
+    assert english["moodle"]["differences"] and english["moodle"]["advice"].startswith("leave out --lang")
+
+
+def test_a_class_of_mixed_languages_is_graded_as_moodle_graded_it(real_key, tmp_path):
+    """The issue's "done when": Chloé and Ivan worked in German, the others in English (Moodle's rule for each, from
+    the same real answers). Graded with no flag, every auto-graded answer gets the mark that Moodle gives it, each
+    attempt read its own way, as grades.json, the terminal and the page say."""
+    langs = {"chloe_en": GERMAN, "ivan_en": GERMAN}
+    responses, overview, marks = class_of(tmp_path, langs)
+    assert marks != moodle_points() and marks != oracle(*GERMAN)  # neither one language's marks
+    doc, stdout = graded(real_key, tmp_path, responses, overview)
+    ours = points_of(doc)
+    assert {k: ours[k] for k in marks} == marks
+    assert doc["moodle"]["differences"] == [] and doc["moodle"]["agree"] == doc["moodle"]["compared"] == 99
+    readings = {s["email"].split("@")[0]: s["reading"] for s in doc["students"]}
+    assert (readings["chloe_en"]["lang"], readings["chloe_en"]["from"]) == ("de", "moodle-marks")
+    assert (readings["ivan_en"]["lang"], readings["ivan_en"]["from"]) == ("de", "moodle-marks")
+    assert (readings["gus_en"]["lang"], readings["gus_en"]["from"]) == ("en", "moodle-marks")
+    assert doc["reading"]["from"] == "headings"  # the decided attempts share no reading: the headings' (German)
+    groups = {(g["lang"], g["from"]): g["students"] for g in doc["reading"]["attempts"]}
+    assert groups[("de", "moodle-marks")] == ["Grosz, Ivan", "Müller, Chloé"]
+    assert "2 attempts read the German way (decimal comma, point for thousands), as their own marks show" in stdout
+    chloe = next(s for s in doc["students"] if s["first_name"] == "Chloé")
+    assert chloe["answers"]["1.4"]["verdict"] == "accepted" and "Moodle's mark: 1 of 1" in \
+        chloe["answers"]["1.4"]["feedback"]
+    page = (tmp_path / "graded" / "class.html").read_text()
+    assert "as their own marks show" in page and "Müller, Chloé" in page
 
 
 # ----------------------------------------------------------------------------- attempts, states, formulas
@@ -209,7 +377,8 @@ def test_the_formula_cell_is_safe_in_every_output(real_key, tmp_path):
     for name in ("grades.csv", "feedback.csv"):
         with open(tmp_path / "graded" / name, encoding="utf-8-sig", newline="") as f:
             cells = [c for row in csv.reader(f) for c in row]
-        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], name
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and c != "-"], name
+        assert "'-" not in cells, name  # Moodle's mark of no answer stays '-', no formula to guard
     assert "'=HYPERLINK(\"x\")" in cells or "'=HYPERLINK" in (tmp_path / "graded" / "grades.csv").read_text()
 
 
@@ -222,14 +391,16 @@ def test_the_trap_is_named_for_the_instructor_and_the_student(real_key, tmp_path
     slip = chloe["answers"]["1.4"]["separator"]
     assert (slip["kind"], slip["read_as"], slip["points"]) == ("cost", 27.0, 0.0)
     assert (slip["other"]["value"], slip["other"]["verdict"], slip["other"]["points"]) == (0.27, "accepted", 1.0)
-    assert "Moodle read 0,27 as 27" in slip["note"] and "Type 0.27" in slip["note"]
+    assert "Moodle read 0,27 as 27" in slip["note"] and slip["advice"] == "Type 0.27, which every language reads alike."
     gus = next(s for s in doc["students"] if s["first_name"] == "Gus")["answers"]["1.3"]["separator"]
     assert (gus["kind"], gus["points"], gus["other"]["points"]) == ("gain", 1.0, 0.0)
     page = (tmp_path / "graded" / "class.html").read_text()
     assert 'id="separators"' in page and "0,27" in page and "lost marks" in page
     with open(tmp_path / "graded" / "feedback.csv", encoding="utf-8-sig", newline="") as f:
         rows = {r[1]: r[-1] for r in csv.reader(f)}
-    assert "Moodle read 0,27 as 27" in rows["Chloé"] and "Type 0.27" in rows["Chloé"]
+    assert "Moodle read 0,27 as 27" in rows["Chloé"] and "type 0.27" in rows["Chloé"]
+    assert rows["Chloé"].count("0.27") == 2  # 1.4 and 1.7: one piece of advice each, in her own words (0,27)
+    assert "0,28" not in rows["Chloé"] and "every language reads alike" in rows["Chloé"]
     assert "Separators to review: 9 answer(s)" in stdout
 
 
@@ -245,7 +416,7 @@ def test_the_key_remembers_its_options(real_key, tmp_path):
     code, stdout, _ = run_cli("check", "--key", real_key, "--lang", "en", "--json", "1.7=0.33")
     assert json.loads(stdout)[0]["credit"] == 0.5
     code, stdout, err = run_cli("check", "--key", real_key, "--lang", "en", "--corrected-credit", "0", "1.7=0.33")
-    assert "(no credit)" in stdout and "--corrected-credit 0 given: the key in" in stdout and "written with 50" in stdout
+    assert "(no credit)" in stdout and "--corrected-credit 0 given: the key in" in err and "written with 50" in err
     doc, stdout = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", lang="en")
     assert doc["key"]["corrected_credit"] == 50
     bold = next(s for s in doc["students"] if s["email"].startswith("bold"))
@@ -281,12 +452,14 @@ def test_check_json_is_only_json(real_key):
 
 def test_check_without_lang_says_both_readings(real_key):
     code, stdout, _ = run_cli("check", "--key", real_key, "1.4=0,27")
-    assert code == 1 and "Depends on the students' Moodle language" in stdout
-    assert "On an English-language" in stdout and "it is 27" in stdout and "On a German-language" in stdout
+    assert code == 1 and "Depends on the language of your Moodle attempt" in stdout
+    assert "On a Moodle in English, Arabic" in stdout and "it is 27" in stdout and "German, Catalan" in stdout
     assert "Type 0.27, which every language reads alike" in stdout
     code, stdout, _ = run_cli("check", "--key", real_key, "--json", "1.4=0,27", "1.6=0.31")
     both, plain = json.loads(stdout)
-    assert both["credit"] == 0.0 and both["type_instead"] == "0.27" and len(both["readings"]) >= 2
+    assert (both["verdict"], both["credit"], both["value"]) == ("depends-on-language", None, None)  # none picked
+    assert both["type_instead"] == "0.27" and len(both["readings"]) >= 2
+    assert {r["credit"] for r in both["readings"]} == {0.0, 1.0} and "Depends on the language" in both["feedback"]
     assert "readings" not in plain and plain["credit"] == 1.0 and code == 1
 
 
@@ -308,7 +481,7 @@ def test_separator_slips_in_the_key_check_and_grade(real_key, tmp_path, mode, ve
         genuine = [a for a in answers if a not in slips and a[1] != "*"]
         # digits after the point, or whole numbers of 1000 or more: 1.1, 1.8 (999) and 2.4 have none to catch
         assert bool(slips) == (mode != "off" and id in ("1.3", "1.4", "1.5", "1.6", "1.7", "2.1", "2.3")), id
-        assert all(fraction == (0.0 if mode == "feedback" else float(genuine[0][0]) if "It is the problem set's answer" in feedback
+        assert all(fraction == (0.0 if mode == "feedback" else float(genuine[0][0]) if "it is the problem set's answer" in feedback
                                 else 50.0) for fraction, _, _, feedback in slips), id
         for _, text, tol, _ in slips:  # never where a genuine answer could be read
             assert all(abs(float(text) - float(g[1])) > tol + g[2] for g in genuine), (id, text)
@@ -316,7 +489,7 @@ def test_separator_slips_in_the_key_check_and_grade(real_key, tmp_path, mode, ve
     (got,) = json.loads(stdout)
     assert (got["verdict"], got["credit"]) == (verdict, credit)
     if mode != "off":
-        assert "0,27 is 27" in got["feedback"] and "type a decimal point (0.27)" in got["feedback"]
+        assert "Moodle read 0,27 as 27" in got["feedback"] and "type 0.27, with a decimal point" in got["feedback"]
     doc, _ = graded(key, tmp_path, CLASS / "responses-ui-en.csv", lang="en")
     chloe = next(s for s in doc["students"] if s["first_name"] == "Chloé")["answers"]["1.4"]
     assert (chloe["verdict"], chloe["points"]) == (verdict, credit * 1.0)
@@ -331,6 +504,7 @@ def test_downloads_of_another_quiz_are_one_line(real_key, tmp_path):
     doc = json.loads((real_key / "answers.json").read_text())
     doc["answers"] = {id: a for id, a in doc["answers"].items() if id.startswith("2.")}
     (other / "answers.json").write_text(json.dumps(doc))
+    assert run_cli("key", other)[0] == 0
     code, _, err = run_cli("grade", "--key", other, CLASS / "responses-ui-en.csv", "--out", tmp_path / "g")
     assert code == 2 and "Question 1 ('How much larger" in err and "--slots" in err and err.count("\n") == 1
     renamed = tmp_path / "other-quiz.csv"
@@ -353,3 +527,215 @@ def test_downloads_of_another_quiz_are_one_line(real_key, tmp_path):
                            "--out", tmp_path / "g")
     assert code == 2 and "--lang: 'xx' is none of Moodle's languages" in err
     assert not (tmp_path / "g").exists()
+
+
+# ----------------------------------------------------------------------------- verdicts that say what happened
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "nl", "ur"])
+def test_a_percentage_is_no_separator_slip_anywhere(real_key, lang):
+    """27% reads as 27 with '%' for a unit in every language: not a slip (no separator typed), but a percentage,
+    told what to type, with the credit Moodle gives it (the slip answer's: 0 with --separator-slips feedback)."""
+    code, stdout, _ = run_cli("check", "--key", real_key, "--lang", lang, "--json", "1.4=27%", "2.3=59.6%")
+    for got in json.loads(stdout):
+        assert got["verdict"] == "percent" and got["credit"] == 0.0, got
+        assert "comma" not in got["feedback"] and "with no '%'" in got["feedback"]
+    assert "type 0.27, with no '%'" in json.loads(stdout)[0]["feedback"]
+
+
+def test_a_space_is_no_separator_slip(real_key):
+    """French reads "0 27" as 27 (Moodle removes spaces): no comma was typed, so no comma is blamed."""
+    code, stdout, _ = run_cli("check", "--key", real_key, "--lang", "fr", "--json", "1.4=0 27")
+    (got,) = json.loads(stdout)
+    assert got["value"] == 27.0 and got["verdict"] == "no-match" and "comma" not in got["feedback"]
+    assert "it is what 0,27 reads as" in got["feedback"]  # the slip answer Moodle matched, said as such
+
+
+def test_a_whole_number_just_outside_is_not_a_rounding(real_key):
+    code, stdout, _ = run_cli("check", "--key", real_key, "--lang", "en", "--json", "1.3=803785", "1.8=1000",
+                              "1.4=0.41")
+    count, svs, accuracy = json.loads(stdout)
+    for got in (count, svs):
+        assert got["verdict"] == "no-match" and "rounding" not in got["feedback"]
+        assert "is not the number the runs give" in got["feedback"]
+    assert accuracy["verdict"] == "rounding" and "check the rounding" in accuracy["feedback"]
+
+
+# ----------------------------------------------------------------------------- the text exactly as typed
+
+
+@pytest.mark.parametrize("lang,typed,value,credit,why", [
+    ("de", "\xa00,27", None, 0.0, "it starts with a no-break space"),  # not trimmed: no number at all
+    ("fr", "\xa00,27", 0.27, 1.0, None),  # French's own thousands separator: removed first
+    ("de", "0,27\xa0", 0.27, 1.0, "[no-break space]"),  # a number, and a unit Moodle ignores
+    ("de", "\u202f0,27", None, 0.0, "narrow no-break space"),
+    ("en", "\t0.27\n", 0.27, 1.0, None),  # PHP's trim: tab and line break go
+])
+def test_the_issues_no_break_spaces(real_key, lang, typed, value, credit, why):
+    """The issue's "done when": a no-break space before 0,27 on a German attempt gives no number (credit 0, and
+    why); on a French one it is read; after the number, German: a number with a unit, as apply_units reads it."""
+    code, stdout, _ = run_cli("check", "--key", real_key, "--lang", lang, "--json", f"1.4={typed}")
+    (got,) = json.loads(stdout)
+    assert got["typed"] == typed and (got["value"], got["credit"]) == (value, credit), got
+    if why:
+        assert why in got["feedback"], got["feedback"]
+
+
+SPACES = sorted({chr(c) for c in range(0x110000) if chr(c).isspace() or unicodedata.category(chr(c)) in
+                 ("Zs", "Zl", "Zp")} | {"\0", "\u200b", "\u2060", "\ufeff"})
+
+
+def test_every_space_unicode_has_reaches_moodles_reading_as_typed(tmp_path):
+    """Item 4: every space character Unicode has (and the invisible ones), at the start, the end and inside, in each
+    language's separators: the command line, a lines file, a JSON file and a download's cell hand the text on
+    unchanged, and the reading is apply_units' as its source states it (test_moodle.moodle_apply_units)."""
+    from classlab._check import parse_answers, read_answers_file
+    from classlab.moodle.words import LANGUAGES, separators
+
+    assert len(SPACES) >= 29
+    cases = [f"{c}0,27" for c in SPACES] + [f"0,27{c}" for c in SPACES] + [f"0{c}27" for c in SPACES] + \
+        [f"1{c}000,5" for c in SPACES]
+    for typed in cases:
+        assert parse_answers([f"1.4={typed}"]) == {"1.4": typed}
+        assert read_answers_file(_json_file(tmp_path, typed)) == {"1.4": typed}
+        if not set(typed) & set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):  # a line break ends a line
+            lines = tmp_path / "answers.txt"
+            lines.write_text(f"1.4={typed}\n", encoding="utf-8", newline="")
+            assert read_answers_file(lines) == {"1.4": typed}, repr(typed)
+        for lang in LANGUAGES:
+            sep = separators(lang)
+            reading = read_number(typed, sep)
+            value, unit = moodle_apply_units(typed, sep.decimal, sep.thousands)
+            assert reading.value == value, (repr(typed), lang)
+            if value is not None:
+                assert reading.unit == unit, (repr(typed), lang)
+    cells = [typed for typed in cases if "\0" not in typed]  # a NUL marks a file as no text (UTF-16 without its BOM)
+    rows = [["Last name", "First name", "Email address", "Status", "Started", "Completed", "Duration",
+             "Grade/10.00", "Response 1"]] + [["S", f"n{i}", f"s{i}@example.org", "Finished", "", "", "", "-", typed]
+                                             for i, typed in enumerate(cells)]
+    path = tmp_path / "spaces.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    from classlab.moodle.downloads import read_responses
+
+    assert [a.responses[1] for a in read_responses(path).attempts] == cells
+
+
+def _json_file(tmp_path, typed):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"1.4": typed}), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------- the checker takes what students type
+
+
+def test_the_checker_takes_what_students_type(real_key, tmp_path):
+    """Item 7, each input: a byte-order mark, a blank answer, JSON null, broken JSON, a repeated id, language codes
+    in any case and Moodle's child packs, and --json without --lang."""
+    notepad = tmp_path / "notepad.txt"
+    notepad.write_bytes("\ufeff1.4=0.27\r\n1.6=0.31\r\n".encode("utf-8"))
+    code, stdout, err = run_cli("check", "--key", real_key, "--lang", "en", "--answers", notepad)
+    assert code == 0 and err == "" and stdout.count("yes") == 2
+    code, stdout, err = run_cli("check", "--key", real_key, "--lang", "en", "--json", "1.4=", "1.6=0.31")
+    blank, answered = json.loads(stdout)
+    assert (blank["typed"], blank["verdict"], blank["credit"]) == ("", "unanswered", 0.0) and code == 1
+    nulls = tmp_path / "answers.json"
+    nulls.write_text('{"1.4": null, "1.6": 0.310, "2.4": 32}')
+    code, stdout, _ = run_cli("check", "--key", real_key, "--lang", "en", "--json", "--answers", nulls)
+    null, digits, whole = json.loads(stdout)
+    assert (null["typed"], null["verdict"]) == ("", "unanswered") and "None" not in stdout
+    assert (digits["typed"], digits["verdict"]) == ("0.310", "digits") and whole["typed"] == "32"  # as written
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"1.4": 0.27,\n "1.6" 0.31}')
+    code, _, err = run_cli("check", "--key", real_key, "--answers", broken)
+    assert code == 2 and "broken.json: not valid JSON (line 2:" in err and err.count("\n") == 1
+    code, _, err = run_cli("check", "--key", real_key, "1.4=0.27", "1.4=0.28")
+    assert code == 2 and "1.4 is given twice" in err
+    twice = tmp_path / "twice.json"
+    twice.write_text('{"1.4": 0.27, "1.4": 0.28}')
+    code, _, err = run_cli("check", "--key", real_key, "--answers", twice)
+    assert code == 2 and "1.4 is given twice" in err
+    code, _, err = run_cli("check", "--key", real_key, "--answers", notepad, "1.4=0.27")
+    assert code == 2 and "1.4 is given twice" in err
+    for code_given, parent in (("EN", "en"), ("en_us", "en"), ("pt_br", "pt"), ("de_du", "de"), ("De-Du", "de")):
+        code, stdout, err = run_cli("check", "--key", real_key, "--lang", code_given, "--json", "1.4=0,27")
+        (got,) = json.loads(stdout)
+        assert got["value"] == (27.0 if parent == "en" else 0.27), code_given
+        said = err.count(f"read with the separators of")
+        assert said == (0 if code_given == "EN" else 1), (code_given, err)
+    code, _, err = run_cli("check", "--key", real_key, "--lang", "zh_tw", "1.4=0.27")
+    assert code == 2 and "child pack such as en_us" in err
+
+
+# ----------------------------------------------------------------------------- keys that cannot be mixed up
+
+
+def test_a_key_is_not_replaced_by_one_with_other_options(real_key, tmp_path):
+    key = tmp_path / "key"
+    key.mkdir()
+    shutil.copy(real_key / "answers.json", key)
+    code, stdout, _ = run_cli("key", key, "--corrected-credit", "50")
+    assert code == 0 and "made from a --quick run" in stdout
+    code, _, err = run_cli("key", key)
+    assert code == 2 and "--corrected-credit 0 (was 50)" in err and "--force" in err
+    assert json.loads((key / "key.json").read_text())["corrected_credit"] == 50  # untouched
+    assert run_cli("key", key, "--corrected-credit", "50")[0] == 0  # the same options: written again
+    assert run_cli("key", key, "--force")[0] == 0
+    assert json.loads((key / "key.json").read_text())["corrected_credit"] == 0
+
+
+def test_a_key_of_one_seed_says_so(real_key, tmp_path):
+    key = tmp_path / "key"
+    key.mkdir()
+    doc = json.loads((real_key / "answers.json").read_text())
+    doc["quick"], doc["config"]["seeds"] = False, [0]
+    (key / "answers.json").write_text(json.dumps(doc))
+    code, stdout, _ = run_cli("key", key)
+    assert code == 0 and "made from 1 seed" in stdout and "--seeds 5 or more" in stdout
+
+
+def test_grading_needs_a_key(real_key, tmp_path):
+    """A run folder that was never keyed has no quiz in Moodle: grading against it is refused, nothing written."""
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(real_key / "answers.json", run)
+    code, _, err = run_cli("grade", "--key", run, CLASS / "responses-ui-en.csv", "--out", tmp_path / "g")
+    assert code == 2 and "run classlab key" in err and not (tmp_path / "g").exists()
+    code, stdout, err = run_cli("check", "--key", run, "--lang", "en", "1.4=0.27")  # a student's own run: checked
+    assert code == 0 and "holds no key.json" in err and "yes" in stdout
+
+
+def test_the_options_moodles_marks_were_made_with_are_named(real_key, tmp_path):
+    """Moodle's quiz was imported with --corrected-credit 50; grading with 0 gives differences (reason: the key),
+    and every one disappears with --corrected-credit 50, which the output says."""
+    doc, stdout = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv",
+                         extra=["--corrected-credit", "0"])
+    m = doc["moodle"]
+    assert m["differences"] and {d["reason"] for d in m["differences"]} == {"key"}
+    assert m["advice"] == "--corrected-credit 50" and "Every difference disappears with --corrected-credit 50" in stdout
+    for s in doc["students"]:  # the feedback still states Moodle's mark, and names the key's
+        for id, a in s["answers"].items():
+            if a.get("moodle_mark") is not None and abs(a["moodle_mark"] - (a["points"] or 0)) > 0.006:
+                assert f"Moodle's mark: {a['moodle_mark']:g}" in a["feedback"] and "This key gives" in a["feedback"]
+
+
+# ----------------------------------------------------------------------------- the attempt that counts, and what to do
+
+
+def test_the_attempt_that_counts_and_what_to_do_are_said(real_key, tmp_path):
+    """Eve's first attempt counts because her second waits for a teacher to grade 2.2: her feedback says so, and
+    the class page tells the instructor to grade 2.2 in Moodle, then download again."""
+    doc, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv")
+    with open(tmp_path / "graded" / "feedback.csv", encoding="utf-8-sig", newline="") as f:
+        rows = {r[1]: r[5] for r in csv.reader(f)}
+    first = rows["Eve"].splitlines()[0]
+    assert first.startswith("Attempt 1 of 2 counts: Moodle's highest grade: attempt 1, 2.50") and \
+        "Attempt 2 waits for a teacher to grade 2.2." in first
+    assert rows["Ada"].splitlines()[0] == "Moodle's grade for your attempt waits for a teacher to grade 2.2."
+    assert not rows["Gus"].startswith(("Attempt", "Moodle's grade"))  # one attempt, graded: nothing to say
+    page = html.unescape((tmp_path / "graded" / "class.html").read_text())
+    todo = re.search(r'<h2 id="todo">.*?</ul>', page, re.S).group(0)
+    assert "Twice, Eve, attempt 2: grade 2.2 in Moodle (Results > Manual grading), then download the Responses " \
+           "again. Until then Moodle counts attempt 1" in todo
+    assert todo.count("<li>") == 4  # Ada, Chloé, Hana and Eve's second attempt wait for 2.2

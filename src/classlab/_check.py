@@ -16,48 +16,77 @@ from pathlib import Path
 
 from .errors import ClasslabError
 from ._key import KeyOptions, build_key, load_run
-from .moodle.numbers import read_number
-from .moodle.words import LANGUAGES, described, readings, separators
+from .moodle.numbers import read_number, shown
+from .moodle.readings import language
+from .moodle.words import NAMES, readings, separators
 from ._questions import ALL
 
 
-def parse_answers(pairs, source="the command line"):
-    """``["1.4=0.43", ...]`` (or ``1.4: 0.43``) into ``{id: text}``; one clear line for anything else."""
-    answers = {}
+_PAIR = re.compile(r"\s*(\d\.\d)\s*[=:]")
+
+
+def parse_answers(pairs, source="the command line", given=None):
+    """``["1.4=0.43", ...]`` (or ``1.4: 0.43``) into ``{id: text}``, each text exactly as typed after the ``=`` (an
+    empty one: unanswered); ``given``: answers read before, whose ids may not come again. One clear line for
+    anything else."""
+    answers = dict(given or {})
     for pair in pairs:
-        match = re.fullmatch(r"\s*(\d\.\d)\s*[=:]\s*(.+?)\s*", pair)
+        match = _PAIR.match(pair)
         if not match:
             raise ClasslabError(f"{source}: {pair!r} is not ID=VALUE (e.g. 1.4=0.47)")
-        id, value = match.groups()
-        if id not in ALL:
-            raise ClasslabError(f"{source}: unknown question id {id}; choose from {', '.join(ALL)}")
-        answers[id] = value
+        _add(answers, match.group(1), pair[match.end():], source)
     return answers
 
 
-def read_answers_file(path):
-    """A JSON object ``{"1.4": 0.47, ...}``, or lines ``1.4=0.47`` (``#`` starts a comment)."""
+def _add(answers, id, value, source):
+    if id not in ALL:
+        raise ClasslabError(f"{source}: unknown question id {id}; choose from {', '.join(ALL)}")
+    if id in answers:
+        raise ClasslabError(f"{source}: {id} is given twice ({answers[id]!r} and {value!r}); give each answer once")
+    answers[id] = value
+
+
+def read_answers_file(path, given=None):
+    """A JSON object ``{"1.4": 0.47, ...}`` (``null``: unanswered), or lines ``1.4=0.47`` (a line starting with ``#``
+    is a comment); UTF-8, with or without a byte-order mark. Every answer's text exactly as written."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise ClasslabError(f"{path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
+    if text.lstrip()[:1] not in ("{", "["):
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
+        return parse_answers([line for line in lines if line.strip() and not line.lstrip().startswith("#")],
+                             str(path), given)
     try:
-        data = json.loads(text)
-    except ValueError:
-        lines = [line.split("#", 1)[0] for line in text.splitlines()]
-        return parse_answers([line for line in lines if line.strip()], str(path))
-    if not isinstance(data, dict):
+        data = json.loads(text, parse_float=str, parse_int=str, object_pairs_hook=list)
+    except ValueError as err:
+        raise ClasslabError(f"{path}: not valid JSON (line {getattr(err, 'lineno', '?')}: "
+                            f"{getattr(err, 'msg', err)})") from None
+    if not isinstance(data, list) or not all(isinstance(pair, tuple) for pair in data):
         raise ClasslabError(f"{path}: expected a JSON object of question ids and answers")
-    return parse_answers([f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in data.items()],
-                         str(path))
+    answers = dict(given or {})
+    for id, value in data:
+        if isinstance(value, list) and any(isinstance(v, (tuple, list)) for v in value):  # an object, or lists
+            raise ClasslabError(f"{path}: the answer to {id} is not a number, a text or a list of texts")
+        _add(answers, id.strip(), _json_text(value), str(path))
+    return answers
+
+
+def _json_text(value):
+    """A JSON answer as the text a student would have typed: numbers as written, null as no answer."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return ", ".join(_json_text(v) for v in value)
+    return value
 
 
 def check_lang(lang, option="--lang"):
-    if lang is not None and lang not in LANGUAGES:
-        raise ClasslabError(f"{option}: {lang!r} is none of Moodle's languages classlab knows; choose one of "
-                            f"{', '.join(LANGUAGES)}")
-    return lang
+    """``(lang, note)`` for the code given (None: none given)."""
+    return (None, None) if lang is None else language(lang, option)
 
 
 @dataclass
@@ -71,30 +100,43 @@ class Checked:
 
     @property
     def verdict(self):
-        """The verdict a student can count on: the least credit of any reading."""
-        return min(self.readings.values(), key=lambda v: v.credit)
+        """The one verdict, where every reading agrees; None where they differ (``readings`` says each)."""
+        return next(iter(self.readings.values())) if len(self.readings) == 1 else None
 
     @property
     def ok(self):
         return all(v.ok for v in self.readings.values())
 
     def line(self):
-        if len(self.readings) == 1:
-            return f"{self.id:>4}  {self.typed:<12} {'yes' if self.ok else 'no '}  {self.verdict.feedback}"
-        said = " ".join(f"On {described(list(langs))} Moodle it is {_shown(v.value)}: {v.feedback}"
+        typed = shown(self.typed) if self.typed else "(blank)"
+        return f"{self.id:>4}  {typed:<12} {'yes' if self.ok else 'no '}  {self.feedback}"
+
+    @property
+    def feedback(self):
+        if self.verdict is not None:
+            return self.verdict.feedback
+        said = " ".join(f"On a Moodle in {_names(langs)} it is {_shown(v.value)}: {v.feedback}"
                         for langs, v in self.readings.items())
-        return (f"{self.id:>4}  {self.typed:<12} no   Depends on the students' Moodle language. {said} Type "
-                f"{self.plain}, which every language reads alike.")
+        return f"Depends on the language of your Moodle attempt. {said} Type {self.plain}, which every language " \
+               "reads alike."
 
     def to_dict(self):
+        """The JSON of one answer: where the readings differ, no verdict of its own: each reading's, and what to
+        type instead."""
         v = self.verdict
-        out = {"id": self.id, "typed": self.typed, "value": v.value, "credit": v.credit, "verdict": v.verdict,
-               "feedback": v.feedback}
-        if len(self.readings) > 1:
-            out["readings"] = [{"languages": list(langs), "value": r.value, "credit": r.credit, "verdict": r.verdict,
-                                "feedback": r.feedback} for langs, r in self.readings.items()]
-            out["type_instead"] = self.plain
-        return out
+        out = {"id": self.id, "typed": self.typed}
+        if v is not None:
+            return out | {"value": v.value, "credit": v.credit, "verdict": v.verdict, "feedback": v.feedback}
+        return out | {"value": None, "credit": None, "verdict": "depends-on-language",
+                      "feedback": self.feedback,
+                      "readings": [{"languages": list(langs), "value": r.value, "credit": r.credit,
+                                    "verdict": r.verdict, "feedback": r.feedback} for langs, r in self.readings.items()],
+                      "type_instead": self.plain}
+
+
+def _names(langs):
+    names = [NAMES[code] for code in langs]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _shown(value):
@@ -102,10 +144,11 @@ def _shown(value):
 
 
 def check(run_dir, answers, lang=None, corrected_credit=None, separator_slips=None):
-    """``([Checked], notes)`` for the student's ``answers`` ({id: text}); the notes say where an option given here
-    differs from the one the key was written with."""
-    check_lang(lang)
+    """``([Checked], notes)`` for the student's ``answers`` ({id: text}, each exactly as typed); the notes say where
+    an option given here differs from the one the key was written with, and how a child language pack reads."""
+    lang, lang_note = check_lang(lang)
     options, notes = KeyOptions.of(run_dir, corrected_credit, separator_slips)
+    notes += [lang_note] if lang_note else []
     key = {q.id: q for q in build_key(load_run(run_dir), run_dir, options.corrected_credit, options.separator_slips)}
     missing = [id for id in answers if id not in key]
     if missing:

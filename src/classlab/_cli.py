@@ -78,6 +78,8 @@ def build_parser():
                                      "check and grade.")
     key.add_argument("run", metavar="RUN_DIR", help="a finished run (ideally of --seeds 5 or more)")
     key_options(key, remembered=False)
+    key.add_argument("--force", action="store_true",
+                     help="replace a key written in RUN_DIR with other options (a quiz made from it may be in Moodle)")
 
     check = sub.add_parser("check", help="check your answers against a run's key",
                            description="Check answers (e.g. 1.4=0.47 2.4=8) against the key of a finished run, read "
@@ -201,8 +203,15 @@ def cmd_key(args, argv):
     from ._quiz import write_quiz
     from .moodle.quiz import GIFT_LOSES
 
-    paths, options = write_quiz(Path(args.run), args.corrected_credit, args.separator_slips)
+    paths, options, doc = write_quiz(Path(args.run), args.corrected_credit, args.separator_slips, force=args.force)
     print("Written: " + ", ".join(str(p) for p in paths))
+    seeds = len(doc.get("config", {}).get("seeds", [])) or 1
+    if doc.get("quick"):
+        print("Warning: this key is made from a --quick run: not the problem set's answers. Make the key from a full "
+              "run (classlab run --seeds 5 or more).")
+    elif seeds < 5:
+        print(f"Warning: this key is made from {seeds} seed{'s' if seeds != 1 else ''}: its ranges may miss a correct "
+              "new run. Use --seeds 5 or more for a quiz.")
     print(f"Import {paths[0].name} (Moodle XML) in Moodle's question bank. {paths[1].name}: Moodle's GIFT import "
           f"loses {'; '.join(GIFT_LOSES)}.")
     return 0
@@ -212,12 +221,12 @@ def cmd_check(args, argv):
     from ._check import check, parse_answers, read_answers_file
 
     answers = read_answers_file(args.answers_file) if args.answers_file else {}
-    answers |= parse_answers(args.answers)
+    answers = parse_answers(args.answers, given=answers)
     if not answers:
         raise ClasslabError("check: give answers as ID=VALUE (e.g. 1.4=0.47) or --answers FILE")
     checked, notes = check(Path(args.key), answers, args.lang, args.corrected_credit, args.separator_slips)
     for note in notes:
-        print(f"classlab: {note}", file=sys.stderr if args.json else sys.stdout)
+        print(f"classlab: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps([c.to_dict() for c in checked], indent=2, ensure_ascii=False))
     else:

@@ -2,13 +2,15 @@
 each wrong number, the class's mistakes summed up for the instructor, and Moodle's own marks as the judge.
 
 Every response is judged by the key's own model (``classlab._key``: what the quiz files tell Moodle and what
-``classlab check`` says), its numbers read with the separators of the students' Moodle language (``lang``;
-default: the language of the download's headings). One result per student, from the attempt that ``attempt``
-picks (``best``: Moodle's "highest grade", among the attempts Moodle has graded). Where the download carries
-Moodle's marks (its Grade column, or a Grades download given beside it), classlab's points are compared with
-them and every difference is listed with its reason. Where Moodle's reading of a separator changed what an
-answer earns (``0,27`` read as 27), the answer is listed for the instructor to review, with what it would earn
-read the other way. Everything is computed before anything is written; the files go into the grading folder only
+``classlab check`` says), exactly as typed. Moodle read each attempt's numbers with the separators of the language
+that attempt started in; the download does not say which, but Moodle's marks do (its Grade column, or a Grades
+download given beside it): each attempt is graded under every language's separators, and read the way that
+reproduces its marks (``moodle.readings``); an attempt whose marks say nothing is read the class's way (``lang``
+if given, which then reads every attempt). Every sentence written about an answer whose mark Moodle gave states
+that mark. One result per student, from the attempt that ``attempt`` picks (``best``: Moodle's "highest grade",
+among the attempts Moodle has graded). Every difference from Moodle's marks is listed with its reason. Where
+Moodle's reading of a separator changed what an answer earns (``0,27`` read as 27), the answer is listed for the
+instructor to review, with what it would earn read the other way. Everything is computed before anything is written; the files go into the grading folder only
 (``GradeFolder``), each atomically. Student data are personal: nothing is sent anywhere, and ``anonymize``
 replaces names and e-mails by pseudonyms in every output.
 """
@@ -24,10 +26,12 @@ from ._atomic import write_text
 from ._check import check_lang
 from .errors import ClasslabError
 from ._folder import GradeFolder
-from ._key import VERDICTS, KeyOptions, build_key, load_run
+from ._key import SLIPS, VERDICTS, KeyOptions, build_key, load_run
 from .moodle.downloads import read_grades, read_responses
-from .moodle.numbers import read_number, write_number
-from .moodle.words import described, readings, separators
+from .moodle.grading import FRACTIONS
+from .moodle.numbers import shown, write_number
+from .moodle.readings import WAYS, class_reading, choose, decided, langs, way
+from .moodle.words import NAMES
 from ._report.common import banners
 
 ATTEMPTS = ("best", "first", "last")
@@ -65,13 +69,31 @@ class Grades:
 
 @dataclass
 class _Graded:
+    """One attempt, graded under every language's separators; ``choice`` picks the reading that counts."""
+
     index: int  # 1-based, in the download's order of this student's attempts
     attempt: object  # moodle.downloads.Attempt
-    answers: dict  # question id -> answer record
+    ways: dict  # Separators -> {question id: answer record}
+    marks: dict | None = None  # question id -> Moodle's mark (None: no mark), from a Grades download
+    fits: tuple | None = None  # the separators under which classlab's points reproduce Moodle's marks
+    choice: object = None  # moodle.readings.Choice
+
+    @property
+    def answers(self):
+        return self.ways[self.choice.separators]
 
     @property
     def points(self):
         return _points(self.answers)
+
+    @property
+    def alike(self):
+        """Whether every language's separators read this attempt's answers alike."""
+        return len({json.dumps(_shape(answers), sort_keys=True) for answers in self.ways.values()}) == 1
+
+    @property
+    def name(self):
+        return f"{self.attempt.lastname}, {self.attempt.firstname}"
 
 
 def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None, corrected_credit=None,
@@ -84,24 +106,25 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
 
     if attempt not in ATTEMPTS:
         raise ClasslabError(f"--attempt: best, first or last, got {attempt!r}")
-    check_lang(lang)
+    lang, lang_note = check_lang(lang)
     key_dir, responses = Path(key), Path(responses)
     run = load_run(key_dir)
-    options, notes = KeyOptions.of(key_dir, corrected_credit, separator_slips)
+    options, notes = KeyOptions.of(key_dir, corrected_credit, separator_slips, required=True)
+    notes += [lang_note] if lang_note else []
     questions = {q.id: q for q in build_key(run, key_dir, options.corrected_credit, options.separator_slips)}
     download = read_responses(responses)
     mapping = map_slots(download, questions, slots)
     marked = _marked(read_grades(grades), download, mapping) if grades is not None else None
     folder = GradeFolder(out if out is not None else responses.with_name(responses.stem + "-graded"))
     _check_folder(folder, force)
-    reading = {"lang": lang or download.pack.lang, "from": "--lang" if lang else
-               f"the download's headings ({download.pack})"}
-    sep = separators(reading["lang"])
-    reading["separators"] = {"decimal": sep.decimal, "thousands": sep.thousands}
-    groups = _by_student(download.attempts)
-    graded = [[_graded_attempt(i, a, mapping, sep) for i, a in enumerate(attempts, start=1)] for attempts in groups]
+    graded = _graded_class(download, mapping, marked)
+    reading = class_reading([g.fits for history in graded for g in history], lang, download.pack.lang)
+    for history in graded:
+        for g in history:
+            g.choice = choose(g.fits, g.alike, reading, flag=lang is not None)
+            _tell(g, mapping)
     students = [_student(history, mapping, attempt) for history in graded]
-    moodle = _compare(graded, mapping, sep, download, marked, grades)
+    moodle = _compare(graded, mapping, download, marked, grades, key_dir, run, options)
     students.sort(key=lambda s: (s["surname"].casefold(), s["first_name"].casefold(), s["email"].casefold()))
     if anonymize:
         students = pseudonymized(students, download.digest)
@@ -114,7 +137,7 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
         "source": {"file": responses.name, "format": download.format, "moodle": download.pack.version,
                    "headings": download.pack.lang, "rows": download.rows, "attempts": len(download.attempts),
                    "skipped_rows": download.skipped, "digits_typed": download.typed, "notes": download.notes},
-        "reading": reading,
+        "reading": _reading(reading, students, download, lang),
         "attempt": attempt, "anonymized": anonymize,
         "questions": _questions(mapping, students),
         "pitfalls": _pitfalls(run, mapping, students),
@@ -237,7 +260,25 @@ def _marked(overview, download, mapping):
 # ----------------------------------------------------------------------------- grading
 
 
-def _graded_attempt(index, attempt, mapping, sep):
+def _graded_class(download, mapping, marked):
+    """Every attempt of every student, graded under every language's separators, with Moodle's marks and the
+    separators that reproduce them."""
+    out = []
+    for attempts in _by_student(download.attempts):
+        history = []
+        for i, a in enumerate(attempts, start=1):
+            m = marked.get(id(a)) if marked is not None else None
+            marks = {q.id: m.marks.get(slot) for slot, q in mapping.items()} if m is not None else None
+            g = _Graded(i, a, {sep: _answers(a, mapping, sep, marks) for sep in WAYS}, marks)
+            g.fits = _fits(g, mapping, download, marked is not None)
+            history.append(g)
+        out.append(history)
+    return out
+
+
+def _answers(attempt, mapping, sep, marks):
+    """The attempt's answers read with ``sep``. A '-' cell is Moodle's mark for an empty answer, and also what a
+    student typed who typed '-': the Grades download tells them apart (no mark: empty; a mark: typed)."""
     answers = {}
     for slot, q in mapping.items():
         typed = attempt.responses.get(slot, "-")
@@ -247,39 +288,127 @@ def _graded_attempt(index, attempt, mapping, sep):
                              "points": None}
             continue
         lost = slot in attempt.lost
+        dash = typed == "-"
+        typed_dash = dash and marks is not None and marks.get(q.id) is not None
         # A response the download lost began with '=': never a number, never the five classes (see moodle.tables)
-        v = q.judge("=" if lost else typed, sep, digits_known=slot not in attempt.as_numbers)
+        v = q.judge("=" if lost else "" if dash and not typed_dash else typed, sep,
+                    digits_known=slot not in attempt.as_numbers)
+        feedback = v.feedback
+        if dash and marks is None and v.verdict == "unanswered":
+            feedback = ("No answer given (or a typed '-': Moodle's download shows both as '-', and either earns "
+                        "nothing).")
         answer = {"response": "" if lost else typed, "value": v.value, "verdict": v.verdict, "pitfall": v.pitfall,
-                  "feedback": v.feedback, "points": None if v.verdict == "manual" else round(q.points * v.credit, 6)}
+                  "feedback": feedback, "points": None if v.verdict == "manual" else round(q.points * v.credit, 6)}
         if lost:
             answer["lost"] = ("the download lost this response (Moodle's ODS writer breaks a response that starts "
                               "with '='); its text is in the CSV or Excel download")
-        slip = _slip(q, typed, v, answer["points"], sep) if not lost and q.kind == "numerical" else None
-        if slip:
-            answer["separator"] = slip
         answers[q.id] = answer
-    return _Graded(index, attempt, answers)
+    return answers
 
 
-def _slip(q, typed, verdict, points, sep):
-    """Where reading ``typed`` with the other common separators changes what it earns: both readings."""
-    other = sep.swapped()
-    v = q.judge(typed, other)
-    other_points = round(q.points * v.credit, 6)
-    if verdict.value is None or v.value is None or other_points == points:
+def _shape(answers):
+    """What a reading changes in an attempt's answers: the numbers read, the verdicts and the points."""
+    return {id: (a["value"], a["verdict"], a["points"]) for id, a in answers.items()}
+
+
+def _close(ours, theirs):
+    return abs((ours or 0.0) - (theirs or 0.0)) <= MARK_SLACK
+
+
+def _fits(g, mapping, download, per_answer):
+    """The separators under which classlab's points reproduce Moodle's marks of this attempt: per answer (a Grades
+    download), else its grade (the Grade column, once nothing waits for a teacher); None where the marks say
+    nothing (an unfinished attempt, no marks)."""
+    a = g.attempt
+    auto = [q for q in mapping.values() if q.kind != "figure"]
+    if not a.finished:
         return None
-    meant = read_number(typed, other).number
-    kind = "cost" if other_points > points else "gain"
-    said = {"accepted": "accepted", "digits": "accepted", "separator": "a separator slip",
-            "corrected": "the corrected protocol's number"}.get(v.verdict, "no match")
-    note = (f"Moodle read {typed} as {write_number(verdict.value)} ({described(readings()[sep])} attempt: "
-            f"{sep.describe()}), worth {points:g} of {q.points:g}; read as {meant} it would be {said} "
-            f"({other_points:g}).")
-    note += f" Type {meant}, which every language reads alike." if kind == "cost" else \
-        " Most likely meant as Moodle read it; review it if not."
-    return {"kind": kind, "read_as": verdict.value, "points": points,
-            "other": {"separators": {"decimal": other.decimal, "thousands": other.thousands}, "value": v.value,
-                      "verdict": v.verdict, "points": other_points}, "note": note}
+    if per_answer:
+        if g.marks is None:
+            return None
+        return tuple(sep for sep in WAYS if all(_close(g.ways[sep][q.id]["points"], g.marks[q.id]) for q in auto))
+    if download.grade_max is None or len(mapping) != len(download.slots) or a.grade is None:
+        return None
+    scale = download.grade_max / sum(q.points for q in mapping.values())
+    by_hand = sum(q.points for slot, q in mapping.items() if q.kind == "figure" and
+                  a.responses.get(slot, "-") not in ("", "-")) * scale
+    out = []
+    for sep in WAYS:
+        ours = sum(g.ways[sep][q.id]["points"] or 0.0 for q in auto) * scale
+        if ours - MARK_SLACK <= a.grade <= ours + by_hand + MARK_SLACK:
+            out.append(sep)
+    return tuple(out)
+
+
+def _tell(g, mapping):
+    """Each answer's feedback and separator note, true to Moodle: written under the reading(s) that reproduce
+    Moodle's mark of that answer (or of the attempt), and stating Moodle's mark wherever it is known. Where the
+    readings Moodle's marks allow read a number differently, each is said."""
+    chosen = g.choice.separators
+    base = [sep for sep in WAYS if sep in g.fits] if g.fits else [chosen]
+    if chosen in base:  # the chosen reading first: its words where the others agree with it
+        base.remove(chosen)
+        base.insert(0, chosen)
+    for q in mapping.values():
+        answer = g.answers[q.id]
+        mark_known = g.marks is not None and q.kind != "figure" and g.attempt.finished
+        told, gap = base, False
+        if mark_known:
+            mark = g.marks[q.id]
+            answer["moodle_mark"] = mark
+            told = [sep for sep in base if _close(g.ways[sep][q.id]["points"], mark)] or \
+                [sep for sep in WAYS if _close(g.ways[sep][q.id]["points"], mark)]
+            gap, told = not told, told or [chosen]
+        heard = {}
+        for sep in told:
+            heard.setdefault(json.dumps(_shape({q.id: g.ways[sep][q.id]})), []).append(sep)
+        if len(heard) == 1:
+            first = told[0]
+            said = g.ways[first][q.id]["feedback"]
+            slip = _slip(q, g.ways, first) if q.kind == "numerical" and "lost" not in answer else None
+            if slip:
+                answer["separator"] = slip
+                if slip["kind"] == "cost" and g.ways[first][q.id]["verdict"] != "separator":
+                    said += f" {slip['advice']}"
+        else:
+            typed = shown(answer["response"])
+            said = (f"How Moodle read {typed} depends on the language this attempt started in, and its marks do not "
+                    "tell which. " + " ".join(f"Read {way(seps[0])}, it is {_value(g.ways[seps[0]][q.id]['value'])}: "
+                                              f"{g.ways[seps[0]][q.id]['feedback']}" for seps in heard.values()))
+        if mark_known:
+            said += f" Moodle's mark: {_mark(g.marks[q.id])} of {q.points:g}."
+            if gap:
+                said += f" (This key gives {answer['points'] or 0:g}: your instructor will look into the difference.)"
+        answer["feedback"] = said
+
+
+def _value(v):
+    return "no number" if v is None else write_number(v)
+
+
+def _mark(mark):
+    return "none (no answer)" if mark is None else f"{mark:g}"
+
+
+def _slip(q, ways, sep):
+    """Where reading the answer with the other common separators changes what it earns: both readings, a note
+    for the instructor and the advice for the student."""
+    other = sep.swapped()
+    ours, theirs = ways[sep][q.id], ways[other][q.id]
+    if ours["value"] is None or theirs["value"] is None or theirs["points"] == ours["points"]:
+        return None
+    typed = shown(ours["response"])
+    kind = "cost" if theirs["points"] > ours["points"] else "gain"
+    said = {"accepted": "accepted", "digits": "accepted", "separator": "a separator slip", "percent": "a percentage",
+            "corrected": "the corrected protocol's number"}.get(theirs["verdict"], "no match")
+    meant = write_number(theirs["value"])
+    note = (f"Moodle read {typed} as {write_number(ours['value'])} (read {way(sep)}), worth {ours['points']:g} of "
+            f"{q.points:g}; read {way(other)} it is {meant}: {said} ({theirs['points']:g}).")
+    note += f" Most likely meant as Moodle read it; review it if not." if kind == "gain" else ""
+    return {"kind": kind, "read_as": ours["value"], "points": ours["points"],
+            "other": {"separators": {"decimal": other.decimal, "thousands": other.thousands},
+                      "value": theirs["value"], "verdict": theirs["verdict"], "points": theirs["points"]},
+            "note": note, "advice": f"Type {meant}, which every language reads alike."}
 
 
 def _student(history, mapping, which):
@@ -287,13 +416,27 @@ def _student(history, mapping, which):
     attempt = chosen.attempt
     return {"surname": attempt.lastname, "first_name": attempt.firstname, "email": attempt.email,
             "state": attempt.state_text, "attempts": len(history), "attempt": chosen.index, "why": why,
-            "moodle_grade": attempt.grade_text, "answers": chosen.answers, "points": chosen.points,
-            "max_points": round(sum(q.points for q in mapping.values()), 6),
+            "waiting": [{"attempt": g.index, "questions": _waits(g, mapping)} for g in history
+                        if g.attempt.finished and g.attempt.grade is None and _waits(g, mapping)],
+            "moodle_grade": attempt.grade_text, "reading": _attempt_reading(chosen), "answers": chosen.answers,
+            "points": chosen.points, "max_points": round(sum(q.points for q in mapping.values()), 6),
             "points_to_grade_by_hand": round(sum(q.points for q in mapping.values() if q.kind == "figure"), 6),
             "history": [{"attempt": g.index, "state": g.attempt.state_text, "moodle_grade": g.attempt.grade_text,
-                         "points": g.points, "answers": g.answers} for g in history]}
+                         "reading": _attempt_reading(g), "points": g.points, "answers": g.answers} for g in history]}
 
 
+def _waits(g, mapping):
+    """The questions graded by hand that the attempt answered: Moodle's grade for it waits for a teacher."""
+    return [q.id for slot, q in mapping.items() if q.kind == "figure" and g.attempt.responses.get(slot, "-") not in
+            ("", "-")]
+
+
+def _attempt_reading(g):
+    c = g.choice
+    return {"lang": c.lang, "separators": {"decimal": c.separators.decimal, "thousands": c.separators.thousands},
+            "from": c.source, "fits": None if c.fits is None else sorted({langs(s)[0] for s in c.fits},
+                                                                         key=[langs(s)[0] for s in WAYS].index),
+            "alike": g.alike}
 def _chosen(history, which):
     """The attempt that counts, and why: Moodle grades finished attempts only; "best" is its "highest grade",
     which skips an attempt whose grade waits for a teacher."""
@@ -327,70 +470,97 @@ def _points(answers):
 # ----------------------------------------------------------------------------- Moodle's marks as the judge
 
 
-def _compare(graded, mapping, sep, download, marked, grades_path):
-    """classlab's points against Moodle's marks, per answer (a Grades download) or per attempt (the Grade
-    column): each difference with its reason, and the --lang under which every difference disappears."""
-    auto = {slot: q for slot, q in mapping.items() if q.kind != "figure"}
+def _compare(graded, mapping, download, marked, grades_path, key_dir, run, options):
+    """classlab's points against Moodle's marks, per answer (a Grades download) or per attempt (the Grade column):
+    each difference with its reason (``separators``: the attempt's marks are another reading's, under --lang;
+    ``key``: no reading explains them), and the advice under which every difference disappears."""
+    auto = [q for q in mapping.values() if q.kind != "figure"]
     per_answer = marked is not None
+    attempts = [g for history in graded for g in history if g.fits is not None]
     if not per_answer and (download.grade_max is None or len(mapping) != len(download.slots)):
-        return {"source": None, "compared": 0, "agree": 0, "differences": [], "use_lang": None}
-
-    def differences(under):
-        out, compared = [], 0
-        for history in graded:
-            for g in history:
-                a = g.attempt
-                if not a.finished:
-                    continue
-                answers = g.answers if under == sep else _graded_attempt(g.index, a, mapping, under).answers
-                if per_answer:
-                    m = marked.get(id(a))
-                    if m is None:
-                        continue
-                    for slot, q in auto.items():
-                        compared += 1
-                        if under == sep:
-                            answers[q.id]["moodle_mark"] = m.marks.get(slot)  # None: no mark (gave up)
-                        ours, theirs = answers[q.id]["points"] or 0.0, m.marks.get(slot) or 0.0
-                        if abs(ours - theirs) > MARK_SLACK:
-                            out.append((g, q, ours, theirs))
-                elif a.grade is not None:
-                    compared += 1
-                    scale = download.grade_max / sum(q.points for q in mapping.values())
-                    ours = sum(answers[q.id]["points"] or 0.0 for q in auto.values()) * scale
-                    by_hand = sum(q.points for slot, q in mapping.items() if q.kind == "figure" and
-                                  a.responses.get(slot, "-") not in ("", "-")) * scale
-                    if not ours - MARK_SLACK <= a.grade <= ours + by_hand + MARK_SLACK:
-                        out.append((g, None, round(ours, 6), a.grade))
-        return out, compared
-
-    found, compared = differences(sep)
+        return {"source": None, "compared": 0, "agree": 0, "differences": [], "advice": None}
+    found, compared = [], 0
+    for g in attempts:
+        chosen = g.choice.separators
+        if per_answer:
+            compared += len(auto)
+            for q in auto:
+                ours, theirs = g.answers[q.id]["points"] or 0.0, g.marks[q.id] or 0.0
+                if not _close(ours, theirs):
+                    explained = next((s for s in WAYS if _close(g.ways[s][q.id]["points"], theirs)), None)
+                    found.append((g, q, ours, theirs, explained))
+        else:
+            compared += 1
+            if chosen not in g.fits:
+                scale = download.grade_max / sum(q.points for q in mapping.values())
+                ours = round(sum(g.answers[q.id]["points"] or 0.0 for q in auto) * scale, 6)
+                found.append((g, None, ours, g.attempt.grade, g.fits[0] if g.fits else None))
     source = f"the Grades download {Path(grades_path).name}" if per_answer else \
         f"the Grade column of {download.path.name}"
     result = {"source": source, "per": "answer" if per_answer else "attempt", "compared": compared,
-              "agree": compared - len(found), "differences": [], "use_lang": None}
-    if not found:
-        return result
-    others = {s: differences(s)[0] for s in readings() if s != sep}
-    clean = [s for s, diffs in others.items() if not diffs]
-    if clean:
-        result["use_lang"] = readings()[clean[0]][0]
-    for g, q, ours, theirs in found:
-        a = g.attempt
-        entry = {"student": f"{a.lastname}, {a.firstname}", "attempt": g.index, "question": q.id if q else None,
+              "agree": compared - len(found), "differences": [], "advice": None}
+    for g, q, ours, theirs, explained in found:
+        entry = {"student": g.name, "attempt": g.index, "question": q.id if q else None,
                  "response": g.answers[q.id]["response"] if q else None, "classlab": ours, "moodle": theirs}
-        explained = next((s for s, diffs in others.items() if not any(d[0] is g and d[1] is q for d in diffs)), None)
         if explained is not None:
-            langs = readings()[explained]
             entry["reason"] = "separators"
-            entry["why"] = (f"Moodle read the numbers as {described(langs)} attempt does ({explained.describe()}): "
-                            f"with --lang {langs[0]} classlab gives the same")
+            entry["why"] = (f"Moodle read this attempt's numbers {way(explained)}, as its marks show; --lang reads "
+                            f"them {way(g.choice.separators)}")
         else:
             entry["reason"] = "key"
             entry["why"] = ("no reading of the separators explains it: was the quiz imported from another key (another "
                             "run, --corrected-credit or --separator-slips), or edited in Moodle?")
         result["differences"].append(entry)
+    if found and all(d["reason"] == "separators" for d in result["differences"]):
+        result["advice"] = "leave out --lang: each attempt is then read as its marks show"
+    elif found:
+        result["advice"] = _other_options(found, mapping, key_dir, run, options, download, per_answer)
     return result
+
+
+def _other_options(found, mapping, key_dir, run, options, download, per_answer):
+    """The key options (another --corrected-credit or --separator-slips) under which Moodle's marks of every
+    attempt that differs are reproduced, in some language's reading: the quiz Moodle imported was written so."""
+    attempts = list({id(g): g for g, *_ in found}.values())
+    tries = [{"corrected_credit": f} for f in FRACTIONS if f != options.corrected_credit] + \
+        [{"separator_slips": s} for s in SLIPS if s != options.separator_slips] + \
+        [{"corrected_credit": f, "separator_slips": s} for f in FRACTIONS for s in SLIPS
+         if f != options.corrected_credit and s != options.separator_slips]
+    for change in tries:
+        tried = {"corrected_credit": options.corrected_credit, "separator_slips": options.separator_slips} | change
+        questions = {q.id: q for q in build_key(run, key_dir, **tried)}
+        remapped = {slot: questions[q.id] for slot, q in mapping.items()}
+        if all(_reproduced(g, remapped, download, per_answer) for g in attempts):
+            return " ".join(f"--{name.replace('_', '-')} {value:g}" if isinstance(value, float) else
+                            f"--{name.replace('_', '-')} {value}" for name, value in change.items())
+    return None
+
+
+def _reproduced(g, mapping, download, per_answer):
+    """Whether some reading reproduces the attempt's marks with the key of ``mapping``."""
+    trial = _Graded(g.index, g.attempt, {sep: _answers(g.attempt, mapping, sep, g.marks) for sep in WAYS}, g.marks)
+    return bool(_fits(trial, mapping, download, per_answer))
+
+
+def _reading(reading, students, download, lang):
+    """How the class's numbers were read: the class's reading (for attempts whose marks say nothing) and where it
+    comes from, and each attempt's, grouped by reading and source, with the students."""
+    sep, source = reading
+    groups = {}
+    for s in students:
+        for h in s["history"]:
+            r = h["reading"]
+            if h["answers"] and all(a["verdict"] == "in-progress" for a in h["answers"].values()):
+                continue
+            name = ", ".join(p for p in (s["surname"], s["first_name"]) if p) + \
+                (f" (attempt {h['attempt']})" if s["attempts"] > 1 else "")
+            groups.setdefault((r["lang"], r["from"]), []).append(name)
+    why = {"flag": f"--lang {lang}",
+           "moodle-marks": "the reading Moodle's marks show for every attempt they decide",
+           "headings": f"the language of the download's headings ({download.pack}): no attempt's marks tell"}[source]
+    return {"lang": langs(sep)[0], "separators": {"decimal": sep.decimal, "thousands": sep.thousands},
+            "from": source, "why": why,
+            "attempts": [{"lang": code, "from": src, "students": names} for (code, src), names in groups.items()]}
 
 
 # ----------------------------------------------------------------------------- the class

@@ -24,7 +24,7 @@ from .errors import ClasslabError
 from ._folder import RunFolder
 from .moodle.grading import fraction as moodle_fraction
 from .moodle.grading import shortanswer_matches, tolerance_interval, within
-from .moodle.numbers import POINT, read_number, write_number
+from .moodle.numbers import COMMA, PHP_TRIM, POINT, blank, read_number, shown, why_no_number, write_number
 from ._questions import REGISTRY
 from .settings import Settings
 
@@ -32,8 +32,8 @@ FAITHFUL_FEEDBACK = "Correct: this is what the problem set's code gives."
 NO_MATCH_ADVICE = ("Check your code against the problem set's settings (epochs, batch size, optimizer and learning "
                    "rate, loss, transform, split).")
 NO_MATCH_FEEDBACK = f"This matches none of the runs behind this key. {NO_MATCH_ADVICE}"
-VERDICTS = ("accepted", "digits", "corrected", "separator", "rounding", "no-match", "unanswered", "invalid",
-            "manual", "in-progress")
+VERDICTS = ("accepted", "digits", "corrected", "separator", "percent", "rounding", "no-match", "unanswered",
+            "invalid", "manual", "in-progress")
 SLIPS = ("feedback", "credit", "off")
 DECIMAL_COMMA, THOUSANDS = "decimal-comma", "thousands"
 
@@ -55,6 +55,7 @@ class Entry:
     pitfall: str | None = None  # the pitfall a number matching a corrected entry points to
     slip: str | None = None  # decimal-comma | thousands: the range as Moodle reads it typed with other separators
     step: float | None = None  # the grid of the numbers it holds, where it is not the question's
+    means: str | None = None  # a slip's: the feedback of the answer it catches typed so
 
     def numbers(self, step):
         """``(answer, tolerance)`` pairs as the quiz file writes them (and so as Moodle reads them back)."""
@@ -110,46 +111,88 @@ class KeyQuestion:
         return 10.0 ** -self.digits if self.digits is not None else 1.0
 
     def judge(self, response, separators=POINT, digits_known=True):
-        """The verdict on ``response`` (the text a student typed; "-" or empty: unanswered), read with the
-        ``separators`` of the attempt's language. ``digits_known=False`` where the digits typed are lost (a
-        spreadsheet stored the number as a number): no "digits" verdict."""
-        text = "" if response is None else str(response).strip()
-        if text in ("", "-"):
+        """The verdict on ``response``, the text a student typed exactly as typed (None or blank: unanswered),
+        read with the ``separators`` of the attempt's language as Moodle reads it. ``digits_known=False`` where
+        the digits typed are lost (a spreadsheet stored the number as a number): no "digits" verdict."""
+        typed = "" if response is None else str(response)
+        if blank(typed):
             return Verdict("unanswered", 0.0, "No answer given.")
         if self.kind == "figure":
             return Verdict("manual", 0.0, "A figure: graded by hand (compare with the report's reference figure).")
         if self.kind == "classes":
             entry = self.entries[0]
-            if shortanswer_matches(text, entry.pattern):
+            if shortanswer_matches(typed, entry.pattern):
                 return Verdict("accepted", entry.fraction / 100, "Accepted.", faithful=True)
             return Verdict("no-match", 0.0, f"Not accepted: the first five are {', '.join(entry.pattern.split('*'))}.")
-        reading = read_number(text, separators)
+        reading = read_number(typed, separators)
         if reading.value is None:
-            return Verdict("invalid", 0.0, "Not a number as Moodle reads it.")
-        unit = f" (Moodle reads {reading.number} and takes {reading.unit!r} for a unit.)" if reading.unit else ""
-        for entry in self.entries:
-            if not entry.matches(reading.value, self.step):
-                continue
-            credit, faithful = entry.fraction / 100, entry.variant == "faithful"
-            if entry.slip:
-                return Verdict("separator", credit, entry.feedback + unit, reading.value, entry.pitfall, faithful)
-            if not faithful:
-                shown = f"{entry.fraction:g}% credit" if entry.fraction else "no credit"
-                return Verdict("corrected", credit, f"Matches the corrected protocol, not the problem set's code "
-                               f"({shown}): {entry.feedback}{unit}", reading.value, entry.pitfall)
+            return Verdict("invalid", 0.0, f"Not a number as Moodle reads it{why_no_number(typed)}.")
+        unit = _unit_note(reading)
+        entry = next((e for e in self.entries if e.matches(reading.value, self.step)), None)
+        credit = entry.fraction / 100 if entry is not None else 0.0  # Moodle's: the first answer that holds it
+        if entry is not None and entry.slip and slipped(typed, separators, entry.slip):
+            return Verdict("separator", credit, _slip_text(entry, typed, reading, separators, self.digits, credit),
+                           reading.value, entry.pitfall, entry.variant == "faithful")
+        percent = self._percent(reading, credit) if entry is None or entry.slip else None
+        if percent is not None:
+            return percent
+        if entry is not None and entry.slip:  # the number a slip reads as, typed without one (27 for 0,27)
+            return Verdict("no-match", credit, f"Matches none of the runs behind this key (accepted: {self.accepted})"
+                           f"; it is what {_slip_typed(entry.slip, reading.value, self.digits)} reads as, so this quiz "
+                           f"gives it the credit of that slip. {NO_MATCH_ADVICE}{unit}", reading.value)
+        if entry is not None and entry.variant != "faithful":
+            shown_credit = f"{entry.fraction:g}% credit" if entry.fraction else "no credit"
+            return Verdict("corrected", credit, f"Matches the corrected protocol, not the problem set's code "
+                           f"({shown_credit}): {entry.feedback}{unit}", reading.value, entry.pitfall)
+        if entry is not None:
             if digits_known and self.digits is not None and reading.decimals not in (None, self.digits):
                 return Verdict("digits", credit, f"Accepted ({self.accepted}), but the question asks for "
                                f"{self.digits} digits after the point and this has {reading.decimals}.{unit}",
                                reading.value, faithful=True)
             return Verdict("accepted", credit, f"Accepted ({self.accepted}).{unit}", reading.value, faithful=True)
         faithful = self.entries[0]
-        if faithful.low is not None and min(abs(reading.value - faithful.low),
-                                            abs(reading.value - faithful.high)) <= 1.5 * self.step:
+        near = faithful.low is not None and min(abs(reading.value - faithful.low),
+                                                abs(reading.value - faithful.high)) <= 1.5 * self.step
+        if near and self.digits is None and float(reading.value).is_integer():  # a count: no rounding to blame
+            return Verdict("no-match", 0.0, f"Just outside the accepted range ({self.accepted}), but a whole number "
+                           f"is exact: {write_number(reading.value)} is not the number the runs give. "
+                           f"{NO_MATCH_ADVICE}{unit}", reading.value)
+        if near:
             asked = f"{self.digits} digits after the point" if self.digits is not None else "a whole number"
             return Verdict("rounding", 0.0, f"Just outside the accepted range ({self.accepted}): check the rounding "
                            f"({asked}).{unit}", reading.value)
         return Verdict("no-match", 0.0, f"Matches none of the runs behind this key (accepted: {self.accepted}). "
                        f"{NO_MATCH_ADVICE}{unit}", reading.value)
+
+    def _percent(self, reading, credit):
+        """A number typed with '%' whose hundredth is an answer of the key (27% for 0.27): the verdict, or None."""
+        if not reading.unit.startswith("%") or self.digits is None:
+            return None
+        fraction = reading.value / 100
+        entry = next((e for e in self.entries if not e.slip and e.matches(fraction, self.step)), None)
+        if entry is None:
+            return None
+        what = "the problem set's answer" if entry.variant == "faithful" else "the corrected protocol's number"
+        fixed = f"{fraction:.{self.digits}f}"
+        return Verdict("percent", credit, f"A percentage: Moodle read {reading.number} and took '%' for a unit, which "
+                       f"this question ignores, so it graded {write_number(reading.value)}. As a fraction, {fixed} is "
+                       f"{what}: type {fixed}, with no '%'.", reading.value, entry.pitfall)
+
+
+def _unit_note(reading):
+    if not reading.unit:
+        return ""
+    return (f" Moodle read {reading.number} and took {shown(reading.unit)!r} after it for a unit, which this question "
+            "ignores: type the number alone.")
+
+
+def slipped(typed, separators, slip):
+    """Whether ``typed`` holds the separator whose reading made the slip: for a decimal comma read as a thousands
+    separator, a comma (or the language's thousands separator) that Moodle dropped; for a thousands separator
+    read as the decimal one, a point or comma (or the language's decimal separator). 27% or "0 27" holds none."""
+    text = str(typed).strip(PHP_TRIM).replace(" ", "")
+    marks = {",", separators.thousands} if slip == DECIMAL_COMMA else {".", ",", separators.decimal}
+    return any(m and m in text for m in marks)
 
 
 def as_number(v):
@@ -180,10 +223,32 @@ class KeyOptions:
         write_text(RunFolder(run_dir).key, json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
-    def of(cls, run_dir, corrected_credit=None, separator_slips=None):
-        """The options the key in ``run_dir`` was written with, with those given here winning; and a note for each
-        given one that differs from the remembered one."""
+    def saved(cls, run_dir):
+        """The options the key in ``run_dir`` was written with (None: no key was written there)."""
         path = RunFolder(run_dir).key
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text())
+            return cls(float(data["corrected_credit"]), str(data["separator_slips"]))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise ClasslabError(f"{path}: not a readable key.json ({type(err).__name__}); write it again with "
+                                "classlab key") from None
+
+    def differences(self, other):
+        """``["--corrected-credit 50 (was 0)", ...]``: where ``other`` differs from these options."""
+        return [f"--{name.replace('_', '-')} {_shown(getattr(other, name))} (was {_shown(getattr(self, name))})"
+                for name in ("corrected_credit", "separator_slips") if getattr(self, name) != getattr(other, name)]
+
+    @classmethod
+    def of(cls, run_dir, corrected_credit=None, separator_slips=None, required=False):
+        """The options the key in ``run_dir`` was written with, with those given here winning; and a note for each
+        given one that differs from the remembered one, or where no key was written (``required``: refused then,
+        so that grades always match a quiz that exists)."""
+        path = RunFolder(run_dir).key
+        if required and not path.exists():
+            raise ClasslabError(f"{run_dir}: no key here (no key.json): run classlab key {run_dir} first, and import "
+                                "its quiz.xml in Moodle, so that the grades match the quiz the students took")
         saved = cls()
         if path.exists():
             try:
@@ -196,6 +261,9 @@ class KeyOptions:
         notes = [f"--{name.replace('_', '-')} {_shown(value)} given: the key in {run_dir} was written with "
                  f"{_shown(getattr(saved, name))}" for name, value in given.items()
                  if value is not None and path.exists() and value != getattr(saved, name)]
+        if not path.exists():
+            notes.append(f"{run_dir} holds no key.json (classlab key was not run there): judged with the key's "
+                         "default options")
         options = cls(**{name: getattr(saved, name) if value is None else value for name, value in given.items()})
         return options.checked(), notes
 
@@ -281,7 +349,7 @@ def slips(kq, credit):
         for slip, low, high, step in _slipped(e, kq.digits):
             example, read = _example(e, slip, kq.digits)
             candidate = Entry(e.variant, e.fraction if credit else 0, _slip_feedback(e, slip, example, read, credit),
-                              low=low, high=high, pitfall=e.pitfall, slip=slip, step=step)
+                              low=low, high=high, pitfall=e.pitfall, slip=slip, step=step, means=e.feedback)
             if not any(lo <= g_hi and g_lo <= hi for lo, hi in candidate.intervals(step)
                        for g_lo, g_hi in genuine):
                 out.append(candidate)
@@ -317,15 +385,43 @@ def _example(entry, slip, digits):
     return f"{whole:,}", write_number(whole / 1000)
 
 
+def _slip_typed(slip, value, digits):
+    """How a number Moodle read as ``value`` through ``slip`` was typed: 27 is 0,27; 803.786 is 803.786."""
+    if slip == DECIMAL_COMMA:
+        return f"{value / 10 ** digits:.{digits}f}".replace(".", ",")
+    return f"{round(value * 1000):,}".replace(",", ".")
+
+
+def _slip_text(entry, typed, reading, separators, digits, credit):
+    """What classlab says of a separator slip: the student's own text, as Moodle read it, and what to type."""
+    what = "the problem set's answer" if entry.variant == "faithful" else "the corrected protocol's number"
+    text = str(typed).strip(PHP_TRIM)
+    if entry.slip == DECIMAL_COMMA:
+        fixed = read_number(text, COMMA).number
+        said = (f"Moodle read {shown(text)} as {write_number(reading.value)}: on this attempt a comma separates "
+                f"thousands. It is {what} written with a decimal comma: type {fixed}, with a decimal point, which every "
+                "language reads alike.")
+    else:
+        fixed = write_number(round(reading.value * 1000))
+        point = "comma" if "," in text and separators.decimal == "," and "." not in text else "point"
+        value = write_number(reading.value)
+        said = (f"Moodle read {shown(text)} as {'the decimal number ' + value if value != text else 'a decimal number'}"
+                f", taking the {point} for the decimal separator. It is {what} with a thousands separator: type the "
+                f"digits alone ({fixed}).")
+    if entry.variant != "faithful" and entry.means:
+        said += f" {entry.means}"
+    return said + (" Credited as the number meant." if credit else " No credit for the number as Moodle read it.")
+
+
 def _slip_feedback(entry, slip, example, read, credit):
     what = "the problem set's answer" if entry.variant == "faithful" else "the corrected protocol's number"
     if slip == DECIMAL_COMMA:
         text = (f"Moodle read this as a whole number: on this Moodle a comma separates thousands, so {example} is "
-                f"{read}. It is {what} written with a decimal comma; type a decimal point ({example.replace(',', '.')}).")
+                f"{read}. Typed with a decimal comma, it is {what}: type a decimal point ({example.replace(',', '.')}).")
     else:
         text = (f"Moodle read this as a decimal number: a thousands separator was taken for the decimal one "
-                f"({example.replace(',', '.')} everywhere, and {example} on a decimal-comma Moodle, is {read}). It is "
-                f"{what} with a thousands separator; type the digits alone ({example.replace(',', '')}).")
+                f"({example.replace(',', '.')} everywhere, and {example} on a decimal-comma Moodle, is {read}). Typed with a "
+                f"thousands separator, it is {what}: type the digits alone ({example.replace(',', '')}).")
     if entry.variant != "faithful":
         text += f" {entry.feedback}"
     return text + (" Credited as the number meant." if credit else " No credit for the number as Moodle read it.")

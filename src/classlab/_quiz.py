@@ -11,6 +11,7 @@ stand-in data) go into the category's name and a comment at the top. The options
 """
 
 from ._atomic import write_text
+from .errors import ClasslabError
 from ._folder import RunFolder
 from ._key import NO_MATCH_FEEDBACK, KeyOptions, build_key, load_run
 from .moodle import quiz as moodle
@@ -44,14 +45,20 @@ def questions(key):
     return out
 
 
-def write_quiz(run_dir, corrected_credit=0.0, separator_slips="feedback"):
-    """Write quiz.xml, quiz.gift and key.json into ``run_dir``; return their paths and the options."""
+def write_quiz(run_dir, corrected_credit=0.0, separator_slips="feedback", force=False):
+    """Write quiz.xml, quiz.gift and key.json into ``run_dir``; return their paths and the options. A key written
+    there with other options is replaced only with ``force``: a quiz imported in Moodle must keep its key."""
     doc = load_run(run_dir)
     options = KeyOptions(corrected_credit, separator_slips).checked()
+    saved = KeyOptions.saved(run_dir)
+    if saved is not None and saved != options and not force:
+        raise ClasslabError(f"{run_dir}: holds a key written with other options; this one would change "
+                            f"{', '.join(saved.differences(options))}. A quiz made from the old key may be in Moodle "
+                            "already: add --force to replace it, or give the old options")
     quiz = questions(build_key(doc, run_dir, options.corrected_credit, options.separator_slips))
     comment = "classlab answer key of Problem Set 10. " + " ".join(banners(doc))
     folder = RunFolder(run_dir)
     write_text(folder.quiz_xml, moodle.moodle_xml(quiz, _category(doc), comment))
     write_text(folder.quiz_gift, moodle.gift(quiz, _category(doc), comment))
     options.save(run_dir)
-    return (folder.quiz_xml, folder.quiz_gift, folder.key), options
+    return (folder.quiz_xml, folder.quiz_gift, folder.key), options, doc

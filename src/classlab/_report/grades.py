@@ -10,22 +10,27 @@ import csv
 import io
 from html import escape
 
+from ..moodle.numbers import shown
+from ..moodle.readings import way
+from ..moodle.words import separators
 from .common import data_uri
 from .html import CSS, table
 
 VERDICT_WORDS = {"accepted": "accepted", "digits": "accepted, not rounded as asked",
                  "corrected": "the corrected protocol (a pitfall)", "separator": "a separator slip (0,27 read as 27)",
+                 "percent": "a percentage (27% for 0.27)",
                  "rounding": "just outside (rounding)", "no-match": "matches no run", "unanswered": "unanswered",
                  "invalid": "not a number", "manual": "to grade by hand", "in-progress": "attempt in progress"}
-COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "separator": "#0277bd",
+COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "separator": "#0277bd", "percent": "#00838f",
           "rounding": "#8e24aa", "no-match": "#c62828", "invalid": "#757575"}
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # nothing loaded, no script run
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value):
-    """A cell as a spreadsheet can open it safely: text that would start a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A cell as a spreadsheet can open it safely: text that would start a formula gets a leading ' (a lone '-',
+    Moodle's mark for no answer, starts none)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and value != "-":
         return "'" + value
     return value
 
@@ -59,14 +64,30 @@ def grades_csv(doc):
     return _csv(rows)
 
 
+def counted(student):
+    """Which attempt counts, and why, and which wait for a teacher; "" for a single attempt Moodle has graded."""
+    waiting = student.get("waiting", [])
+    if student["attempts"] < 2:
+        return "" if not waiting else (f"Moodle's grade for your attempt waits for a teacher to grade "
+                                       f"{_and(waiting[0]['questions'])}.")
+    line = f"Attempt {student['attempt']} of {student['attempts']} counts: {student['why']}."
+    for w in waiting:
+        line += f" Attempt {w['attempt']} waits for a teacher to grade {_and(w['questions'])}."
+    return line
+
+
+def _and(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def feedback_text(student):
-    """The text to send a student: every answer, with what it means in the key's words, and where Moodle's reading
-    of a separator changed what it earns, both readings."""
-    lines = []
+    """The text to send a student: which attempt counts, then every answer with what it means in the key's words
+    and, where Moodle gave a mark, that mark."""
+    lines = [line for line in [counted(student)] if line]
     for id, a in student["answers"].items():
-        extra = [a["separator"]["note"]] if a.get("separator") else []
-        extra += [f"Note: {a['lost']}."] if a.get("lost") else []
-        lines.append(" ".join([f"{id} ({a['response']}): {a['feedback']}", *extra]))
+        extra = [f"Note: {a['lost']}."] if a.get("lost") else []
+        lines.append(" ".join([f"{id} ({shown(a['response'])}): {a['feedback']}", *extra]))
     return "\n".join(lines)
 
 
@@ -165,7 +186,7 @@ def summary_html(doc):
     parts = [f'<p class="quick">{escape(b)}</p>' for b in doc["key"]["banners"]]
     parts.append(f'<p id="class-size">{n} student{"s" if n != 1 else ""}, {doc["source"]["attempts"]} attempt(s) in '
                  f'{escape(doc["source"]["file"])}; graded by the {escape(doc["attempt"])} attempt.</p>')
-    parts.append(f'<p id="reading">{escape(reading_line(doc))}</p>')
+    parts.append(f'<p id="reading">{escape(reading_line(doc, names=False))}</p>')
     parts += [f'<p class="note">{escape(note)}</p>' for note in doc["key"]["notes"] + doc["source"]["notes"]]
     warn = ' class="quick"' if doc["moodle"]["differences"] else ""
     parts.append(f'<p id="moodle-marks"{warn}>{escape(moodle_line(doc))}</p>')
@@ -182,12 +203,21 @@ def summary_html(doc):
     return "\n".join(parts)
 
 
-def reading_line(doc):
-    """Which separators read the class's numbers, and why those."""
+SOURCE_WORDS = {"moodle-marks": "as their own marks show", "class": "the class's way (their marks do not tell)",
+                "headings": "the headings' way (their marks do not tell)", "flag": "as --lang says"}
+
+
+def reading_line(doc, names=True):
+    """How the class's numbers were read: per attempt (and whose, with ``names``), and why."""
     r = doc["reading"]
-    return (f"Numbers read as a Moodle attempt in '{r['lang']}' reads them (decimal separator "
-            f"{r['separators']['decimal']!r}, thousands separator {r['separators']['thousands']!r}), from "
-            f"{r['from']}.")
+    parts = []
+    for group in r["attempts"]:
+        n = len(group["students"])
+        parts.append(f"{n} attempt{'s' if n != 1 else ''} read {way(separators(group['lang']))}, "
+                     f"{SOURCE_WORDS[group['from']]}" + (f": {'; '.join(group['students'])}" if names else ""))
+    head = "Numbers read per attempt, as Moodle read them" if r["from"] != "flag" else \
+        f"Numbers read with the separators of --lang {r['lang']}, for every attempt"
+    return (f"{head}. " + ". ".join(parts) + f". The class's way: {way(separators(r['lang']))}, {r['why']}.")
 
 
 def moodle_line(doc):
@@ -199,8 +229,8 @@ def moodle_line(doc):
     line = f"Moodle's marks ({m['source']}): {m['agree']} of {m['compared']} {per} agree"
     if m["differences"]:
         line += f"; {len(m['differences'])} differ (listed below)"
-    if m["use_lang"]:
-        line += f". Every difference disappears with --lang {m['use_lang']}"
+    if m.get("advice"):
+        line += f". Every difference disappears {'with' if m['advice'].startswith('--') else 'when you'} {m['advice']}"
     return line + "."
 
 
@@ -233,10 +263,39 @@ def _review_html(doc):
     return "\n".join(parts)
 
 
+def waiting(doc):
+    """The attempts whose grade waits for a teacher in Moodle: (student, attempt, questions, counts now)."""
+    return [(s, w["attempt"], w["questions"], s["attempt"]) for s in doc["students"] for w in s.get("waiting", [])]
+
+
+def _todo_html(doc):
+    found = waiting(doc)
+    if not found:
+        return ""
+    items = [f"<li>{escape(_name(s))}, attempt {n}: grade {escape(', '.join(qs))} in Moodle (Results &gt; Manual "
+             f"grading), then download the Responses again. "
+             + (f"Until then Moodle counts attempt {counts} ({escape(s['why'])}).</li>" if counts != n else
+                "Until then the attempt has no grade in Moodle.</li>")
+             for s, n, qs, counts in found]
+    return (f'<h2 id="todo">Waiting for you in Moodle</h2><p>{len(found)} attempt{"s" if len(found) != 1 else ""} '
+            "wait for a teacher's grade; Moodle's grades and this page change once they have one.</p>"
+            f"<ul>{''.join(items)}</ul>")
+
+
+def _readings_html(doc):
+    """Which separators read whose attempts, and why."""
+    r = doc["reading"]
+    items = [f"<li>{len(g['students'])} read {escape(way(separators(g['lang'])))}, {escape(SOURCE_WORDS[g['from']])}: "
+             f"{escape('; '.join(g['students']))}</li>" for g in r["attempts"]]
+    return (f'<h2 id="readings">How each attempt\'s numbers were read</h2><p>Moodle reads an attempt\'s numbers with '
+            f"the separators of the language the attempt started in. The class's way, for attempts whose marks do "
+            f"not tell: {escape(way(separators(r['lang'])))}, {escape(r['why'])}.</p><ul>{''.join(items)}</ul>")
+
+
 def class_page(doc):
     """class.html: one self-contained page (figures embedded, nothing loaded, no script)."""
-    body = ["<h1>Problem Set 10: the class's answers</h1>", summary_html(doc), _review_html(doc),
-            "<h2>Per question</h2>"]
+    body = ["<h1>Problem Set 10: the class's answers</h1>", summary_html(doc), _todo_html(doc), _review_html(doc),
+            _readings_html(doc), "<h2>Per question</h2>"]
     for id, q in doc["questions"].items():
         body.append(f'<h3 id="q{escape(id)}">{escape(q["name"])}</h3><p class="note">{escape(q["text"])}</p>')
         body.append(f"<p>Accepted: {escape(_ranges_text(q))}</p>")

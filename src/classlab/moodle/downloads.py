@@ -273,7 +273,7 @@ def read_responses(path):
                           grade=_number(grade_text, pack), grade_text=grade_text, row=number)
         for slot in slots:
             c = cell(row, response_at[slot])
-            pending.responses[slot] = "" if c is None else c.text.strip()
+            pending.responses[slot] = "" if c is None else c.text  # exactly as typed: Moodle reads it so
             if c is not None and c.kind == NUMBER:
                 pending.as_numbers.add(slot)
             if c is not None and c.kind == LOST:

@@ -10,6 +10,7 @@ English-language attempt ``0,25`` is therefore 25, on a German-language one 0.25
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # PHP's trim(): these six characters, nothing else (no Unicode spaces).
@@ -70,6 +71,35 @@ def read_number(response, separators=POINT):
     if match is None:
         return Reading(text, None, text)
     return Reading(match.group(), float(match.group()), text[match.end():])
+
+
+def blank(response):
+    """Whether Moodle takes ``response`` for no answer ("gave up", no mark): nothing left once PHP's trim() has run
+    (``is_gradable_response``; "0" is an answer, and so is a lone no-break space, which trim() keeps)."""
+    return response is None or str(response).strip(PHP_TRIM) == ""
+
+
+def shown(text):
+    """``text`` for a reader: each character that prints as nothing, or as a space other than the ordinary one,
+    named ('\xa00,27' is '[no-break space]0,27'); the rest as typed."""
+    out = []
+    for c in str(text):
+        if c == " " or not (c.isspace() or unicodedata.category(c)[0] in "CZ"):
+            out.append(c)
+        else:
+            name = unicodedata.name(c, "").lower() or {"\t": "tab", "\n": "line break", "\r": "carriage return",
+                                                       "\0": "NUL", "\x0b": "vertical tab"}.get(c, "")
+            out.append(f"[{name or f'U+{ord(c):04X}'}]")
+    return "".join(out)
+
+
+def why_no_number(response):
+    """Why Moodle reads no number in ``response``, where something a reader cannot see is the cause; else ""."""
+    text = str(response).strip(PHP_TRIM).replace(" ", "")
+    if text and shown(text[0]) != text[0]:
+        return (f": it starts with a {shown(text[0])[1:-1]}, which Moodle neither trims (it trims only ordinary "
+                "spaces, tabs and line breaks) nor reads as part of a number")
+    return ""
 
 
 def write_number(x):

@@ -120,10 +120,3 @@ def readings():
     for lang in sorted(LANGUAGES, key=lambda code: (code != "en", code != "de", code)):
         out.setdefault(separators(lang), []).append(lang)
     return out
-
-
-def described(langs):
-    """Languages in words, with the article: "an English-language (also ar, ja, ...)"; the first one named."""
-    first, rest = langs[0], sorted(langs[1:])
-    name = NAMES[first]
-    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name}-language" + (f" (also {', '.join(rest)})" if rest else "")
