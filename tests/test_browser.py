@@ -48,6 +48,23 @@ def open_page(browser, url, errors):
     return page
 
 
+OVERFLOW = """() => { const w = document.documentElement.clientWidth, out = [];
+    for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect();
+        if (r.right > w + 0.5 || r.left < -0.5) out.push(`${e.tagName}#${e.id} ${Math.round(r.left)}-${Math.round(r.right)}`); }
+    return {width: w, scroll: document.documentElement.scrollWidth, wider: out.slice(0, 8)}; }"""
+WIDTHS = (1280, 1920)
+
+
+def fits(browser, url, width):
+    """Whether every element of the page at ``url`` lies within a ``width``-pixel window (nothing runs off it)."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(url)
+    page.wait_for_load_state("load")
+    found = page.evaluate(OVERFLOW)
+    return page, found
+
+
 def test_quick_report_in_chromium(tmp_path, cifar_forms):
     out = tmp_path / "out"
     code, _, err = run_cli("run", "--quick", "--cifar", cifar_forms["batches-archive"], "--data-dir",
@@ -87,6 +104,44 @@ def test_quick_report_in_chromium(tmp_path, cifar_forms):
     assert len(measured) >= 2 * 6 * 2
     assert all(abs(page_accuracy - torch_accuracy) <= 1 / 500 for page_accuracy, torch_accuracy in measured), measured
     assert errors == []
+    with chromium(tmp_path) as browser:
+        for width in WIDTHS:
+            page, found = fits(browser, (out / "report.html").as_uri(), width)
+            assert found["scroll"] <= found["width"] and found["wider"] == [], (width, found)
+            page.close()
+
+
+def test_the_class_page_of_every_real_download_fits_the_screen(tmp_path):
+    """The class page of each real download (tests/moodle/class-en, with its Grades download beside it) at 1280 and
+    1920 pixels: no element is wider than the window, every column has a heading, the strip plots' axes show plain
+    numbers. The 1280-pixel view of the German-headed one is the README's screenshot (test-artifacts/)."""
+    import re
+    import shutil as sh
+
+    from test_moodle import CLASS, MOODLE, RESPONSES
+
+    key = tmp_path / "key"
+    key.mkdir()
+    sh.copy(MOODLE / "key" / "answers.json", key)
+    assert run_cli("key", key, "--corrected-credit", "50")[0] == 0
+    with chromium(tmp_path) as browser:
+        for path in RESPONSES:
+            ui = "de" if "-ui-de" in path.name else "en"
+            out = tmp_path / path.name
+            code, _, err = run_cli("grade", "--key", key, path, CLASS / f"grades-ui-{ui}.csv", "--out", out)
+            assert code == 0, err
+            for width in WIDTHS:
+                page, found = fits(browser, (out / "class.html").as_uri(), width)
+                assert found["scroll"] <= found["width"] and found["wider"] == [], (path.name, width, found)
+                if width == 1280:
+                    empty = page.eval_on_selector_all("th", "ths => ths.filter(t => !t.textContent.trim()).length")
+                    ticks = page.eval_on_selector_all("svg text.tick", "ts => ts.map(t => t.textContent)")
+                    assert empty == 0 and ticks, path.name
+                    assert all(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", t) for t in ticks), ticks  # no 1e5, no offset
+                    if path.name == "responses-ui-de.csv":
+                        ARTIFACTS.mkdir(exist_ok=True)
+                        page.screenshot(path=str(ARTIFACTS / "class-page-1280.png"))
+                page.close()
 
 
 def test_class_page_in_chromium(tmp_path, part2_keyed):
@@ -109,7 +164,8 @@ def test_class_page_in_chromium(tmp_path, part2_keyed):
             assert code == 0, err
             errors = []
             page = open_page(browser, (out / "class.html").as_uri(), errors)
-            images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+            images = page.eval_on_selector_all("figure svg", "svgs => svgs.map(s => [s.getBoundingClientRect().width > "
+                                                "100, s.querySelectorAll('circle').length])")
             seen[name] = {"images": images, "errors": errors, "text": page.inner_text("body"),
                           "pwned": page.evaluate("() => window.__pwned === undefined ? null : window.__pwned"),
                           "students": page.eval_on_selector_all("#students tbody tr", "rows => rows.length"),
@@ -118,7 +174,7 @@ def test_class_page_in_chromium(tmp_path, part2_keyed):
             page.screenshot(path=str(ARTIFACTS / f"class-page-{name}.png"), full_page=True)
             page.close()
     for name, s in seen.items():
-        assert len(s["images"]) == 3 and all(complete and width > 0 for complete, width in s["images"]), name
+        assert len(s["images"]) == 3 and all(shown and dots for shown, dots in s["images"]), name
         assert s["errors"] == [] and s["pwned"] is None and s["students"] == 3, (name, s["errors"])
         assert "seed-in-init" in s["mistakes"] and "2.3 (1)" in s["mistakes"], s["mistakes"]
     assert HOSTILE in seen["plain"]["text"] and FORMULA in seen["plain"]["text"]  # shown as text, never run

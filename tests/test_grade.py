@@ -430,7 +430,7 @@ def test_default_folder_is_beside_the_export(class_export, tmp_path):
     copy.write_bytes(path.read_bytes())
     assert run_cli("grade", "--key", out, copy)[0] == 0
     assert sorted(p.name for p in (tmp_path / "ps10-responses-graded").iterdir()) == \
-        ["class.html", "feedback.csv", "grades.csv", "grades.json"]
+        ["class.html", "feedback.csv", "grades.csv", "grades.json", "remarks.csv"]
 
 
 def test_a_slot_matching_no_question_is_one_line(class_export, tmp_path):

@@ -142,7 +142,7 @@ def test_every_download_is_graded_as_moodle_marked_it(real_key, tmp_path, path, 
     assert decided == {"Units, Gus", "Grosz, Ivan"} | ({"Müller, Chloé"} if beside == "Grades download" else set())
     assert {g["lang"] for g in r["attempts"]} == {"en"} and {g["from"] for g in r["attempts"]} <= {"moodle-marks",
                                                                                                     "class"}
-    assert "read the English way (decimal point, comma for thousands), as their own marks show" in stdout
+    assert "  the English way (decimal point, comma for thousands), as their marks show: " in stdout
     students = {s["first_name"]: s for s in doc["students"]}
     assert students["Gus"]["reading"] == {"lang": "en", "separators": {"decimal": ".", "thousands": ","},
                                           "from": "moodle-marks", "fits": ["en", "ur"], "alike": False}
@@ -361,12 +361,14 @@ def test_a_class_of_mixed_languages_is_graded_as_moodle_graded_it(real_key, tmp_
     assert doc["reading"]["from"] == "headings"  # the decided attempts share no reading: the headings' (German)
     groups = {(g["lang"], g["from"]): g["students"] for g in doc["reading"]["attempts"]}
     assert groups[("de", "moodle-marks")] == ["Grosz, Ivan", "Müller, Chloé"]
-    assert "2 attempts read the German way (decimal comma, point for thousands), as their own marks show" in stdout
+    assert "  the German way (decimal comma, point for thousands), as their marks show: Grosz, Ivan; Müller, Chloé" \
+        in stdout
     chloe = next(s for s in doc["students"] if s["first_name"] == "Chloé")
     assert chloe["answers"]["1.4"]["verdict"] == "accepted" and "Moodle's mark: 1 of 1" in \
         chloe["answers"]["1.4"]["feedback"]
     page = (tmp_path / "graded" / "class.html").read_text()
-    assert "as their own marks show" in page and "Müller, Chloé" in page
+    assert "2 the German way (decimal comma, point for thousands), as their marks show" in page
+    assert "as their marks show: Grosz, Ivan; Müller, Chloé" in page
 
 
 # ----------------------------------------------------------------------------- attempts, states, formulas
@@ -735,7 +737,60 @@ def test_the_attempt_that_counts_and_what_to_do_are_said(real_key, tmp_path):
     assert rows["Ada"].splitlines()[0] == "Moodle's grade for your attempt waits for a teacher to grade 2.2."
     assert not rows["Gus"].startswith(("Attempt", "Moodle's grade"))  # one attempt, graded: nothing to say
     page = html.unescape((tmp_path / "graded" / "class.html").read_text())
-    todo = re.search(r'<h2 id="todo">.*?</ul>', page, re.S).group(0)
-    assert "Twice, Eve, attempt 2: grade 2.2 in Moodle (Results > Manual grading), then download the Responses " \
-           "again. Until then Moodle counts attempt 1" in todo
-    assert todo.count("<li>") == 4  # Ada, Chloé, Hana and Eve's second attempt wait for 2.2
+    todo = re.search(r'<table id="todo-2.2">.*?</table>', page, re.S).group(0)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>.*?<td>(grade by hand: .*?)</td>", todo, re.S)
+    assert [(name, attempt) for name, attempt, _ in rows] == [("Lovelace, Ada", "1"), ("Müller, Chloé", "1"),
+                                                              ("O'Neil, Jr., Hana", "1"), ("Twice, Eve", "2")]
+    assert rows[-1][2] == "grade by hand: grade it in Moodle, then download the Responses again; until then Moodle " \
+                          "counts attempt 1"
+    assert "Results > Manual grading" in page and "gradebook's import" in page
+    with open(tmp_path / "graded" / "remarks.csv", encoding="utf-8-sig", newline="") as f:
+        remarks = list(csv.DictReader(f))
+    assert [(r["Question"], r["Last name"], r["Why"]) for r in remarks if r["Question"] == "2.2"] == \
+        [("2.2", "Lovelace", "grade by hand"), ("2.2", "Müller", "grade by hand"), ("2.2", "O'Neil, Jr.", "grade by hand"),
+         ("2.2", "Twice", "grade by hand")]
+    slips = [r for r in remarks if r["Why"] == "a separator slip"]
+    assert {(r["Question"], r["Last name"], r["Typed"], r["Moodle's mark"], r["Mark to set"]) for r in slips} >= \
+        {("1.4", "Müller", "0,27", "", "1"), ("1.4", "Grosz", "0,27", "", "1")}  # no Grades download: no mark
+    assert [r["Question"] for r in remarks] == sorted((r["Question"] for r in remarks), key=list(doc["questions"]).index)
+
+
+# ----------------------------------------------------------------------------- tools that answer at once
+
+
+def _in_a_process(code):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "key", "grade"])
+def test_the_small_tools_import_no_heavy_module(real_key, tmp_path, command):
+    """check, key and grade import neither torch nor torchvision nor matplotlib: a student runs check again and
+    again, an instructor's script per answer (torch alone is over a second)."""
+    args = {"check": ["check", "--key", real_key, "--lang", "en", "1.4=0.27"],
+            "key": ["key", real_key, "--corrected-credit", "50"],
+            "grade": ["grade", "--key", real_key, CLASS / "responses-ui-de.csv", CLASS / "grades-ui-de.csv", "--out",
+                      tmp_path / "g"]}[command]
+    out = _in_a_process(f"import sys, contextlib, io\nfrom classlab._cli import main\n"
+                        f"with contextlib.redirect_stdout(io.StringIO()): code = main({[str(a) for a in args]!r})\n"
+                        "print(code, sorted(m for m in ('torch', 'torchvision', 'matplotlib') if m in sys.modules))")
+    assert out.split(None, 1)[1].strip() == "[]", out
+    assert out.split()[0] in ("0", "1"), out
+
+
+@pytest.mark.parametrize("args", [["run", "--help"], ["grade", "--key", "KEY", str(CLASS / "responses-ui-de.csv"),
+                                                      "--out", "OUT"]])
+def test_output_cut_by_a_closed_pipe_ends_quietly(real_key, tmp_path, args):
+    import subprocess
+    import sys
+
+    args = [str(real_key) if a == "KEY" else str(tmp_path / "g") if a == "OUT" else a for a in args]
+    p = subprocess.Popen([sys.executable, "-m", "classlab", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # as `| head -1` does once it has its line: every later write meets a closed pipe
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    assert p.returncode in (0, 1) and "Traceback" not in err and "BrokenPipeError" not in err, err

@@ -1,6 +1,7 @@
 """The ``classlab`` command line: a thin layer over ``classlab._runner`` (and ``classlab._merge``)."""
 
 import argparse
+import os
 import json
 import shlex
 import signal
@@ -236,7 +237,7 @@ def cmd_check(args, argv):
 
 
 def cmd_grade(args, argv):
-    from ._report.grades import moodle_line, reading_line, slips
+    from ._report.grades import moodle_line, reading_line, slips, todo_line
 
     grades = grade(Path(args.key), Path(args.responses), out=args.out, attempt=args.attempt,
                    anonymize=args.anonymize, slots=args.slots, corrected_credit=args.corrected_credit,
@@ -257,6 +258,8 @@ def cmd_grade(args, argv):
     if found:
         print(f"Separators to review: {len(found)} answer(s) whose worth Moodle's reading of a separator changed "
               "(listed in class.html).")
+    if todo_line(doc):
+        print(todo_line(doc))
     for pid, p in grades.pitfalls.items():
         if p["students"]:
             print(f"  {pid}: {p['students']} student(s), on {', '.join(q for q, k in p['questions'].items() if k)}")
@@ -266,11 +269,21 @@ def cmd_grade(args, argv):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (| head): end quietly, as Python's docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "merge": cmd_merge, "key": cmd_key, "check": cmd_check,
+        code = {"run": cmd_run, "merge": cmd_merge, "key": cmd_key, "check": cmd_check,
                 "grade": cmd_grade}[args.command](args, argv)
+        sys.stdout.flush()
+        return code
     except ClasslabError as err:
         print(f"classlab: error: {err}", file=sys.stderr)
         return err.exit_code

@@ -108,11 +108,13 @@ class RunFolder(Folder):
 
 
 class GradeFolder(Folder):
-    GRADES, GRADES_CSV, FEEDBACK, PAGE = "grades.json", "grades.csv", "feedback.csv", "class.html"
-    FILES = (GRADES, GRADES_CSV, FEEDBACK, PAGE)
-    SHOWN = (PAGE, GRADES_CSV, FEEDBACK, GRADES)
+    GRADES, GRADES_CSV, FEEDBACK, REMARKS, PAGE = "grades.json", "grades.csv", "feedback.csv", "remarks.csv", \
+        "class.html"
+    FILES = (GRADES, GRADES_CSV, FEEDBACK, REMARKS, PAGE)
+    SHOWN = (PAGE, REMARKS, GRADES_CSV, FEEDBACK, GRADES)
 
     grades = property(lambda self: self.path / self.GRADES)
     grades_csv = property(lambda self: self.path / self.GRADES_CSV)
     feedback = property(lambda self: self.path / self.FEEDBACK)
+    remarks = property(lambda self: self.path / self.REMARKS)
     page = property(lambda self: self.path / self.PAGE)

@@ -93,7 +93,7 @@ class _Graded:
 
     @property
     def name(self):
-        return f"{self.attempt.lastname}, {self.attempt.firstname}"
+        return ", ".join(p for p in (self.attempt.lastname, self.attempt.firstname) if p)
 
 
 def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None, corrected_credit=None,
@@ -102,7 +102,7 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
     grades.json, grades.csv, feedback.csv and class.html into ``out`` (default: a folder beside the download).
     ``lang``: the students' Moodle language (its separators read the numbers); ``grades``: Moodle's Grades
     download of the same quiz, to compare marks question by question. Returns ``Grades``."""
-    from ._report.grades import class_page, feedback_csv, grades_csv
+    from ._report.grades import class_page, feedback_csv, grades_csv, remarks_csv
 
     if attempt not in ATTEMPTS:
         raise ClasslabError(f"--attempt: best, first or last, got {attempt!r}")
@@ -127,9 +127,11 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
     moodle = _compare(graded, mapping, download, marked, grades, key_dir, run, options)
     students.sort(key=lambda s: (s["surname"].casefold(), s["first_name"].casefold(), s["email"].casefold()))
     if anonymize:
+        real = [(s, _name(s)) for s in students]
         students = pseudonymized(students, download.digest)
+        pseudonym = {name: _name(s) for s, name in real}
         for d in moodle["differences"]:
-            d.pop("student")
+            d["student"] = pseudonym[d["student"]]
     doc = {
         "key": {"run": str(key_dir), "created": run.get("created"), "quick": run.get("quick", False),
                 "banners": banners(run), "corrected_credit": options.corrected_credit,
@@ -143,10 +145,11 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
         "pitfalls": _pitfalls(run, mapping, students),
         "mistakes": _mistakes(mapping, students),
         "moodle": moodle,
+        "remarks": _remarks(mapping, students, moodle["differences"]),
         "students": students,
     }
     files = {folder.grades: json.dumps(doc, indent=2, ensure_ascii=False), folder.grades_csv: grades_csv(doc),
-             folder.feedback: feedback_csv(doc), folder.page: class_page(doc)}
+             folder.feedback: feedback_csv(doc), folder.remarks: remarks_csv(doc), folder.page: class_page(doc)}
     try:
         folder.path.mkdir(parents=True, exist_ok=True)
         for path, text in files.items():
@@ -402,8 +405,8 @@ def _slip(q, ways, sep):
     said = {"accepted": "accepted", "digits": "accepted", "separator": "a separator slip", "percent": "a percentage",
             "corrected": "the corrected protocol's number"}.get(theirs["verdict"], "no match")
     meant = write_number(theirs["value"])
-    note = (f"Moodle read {typed} as {write_number(ours['value'])} (read {way(sep)}), worth {ours['points']:g} of "
-            f"{q.points:g}; read {way(other)} it is {meant}: {said} ({theirs['points']:g}).")
+    note = (f"Moodle read {typed} as {write_number(ours['value'])}, {way(sep)}, worth {ours['points']:g} of "
+            f"{q.points:g}; read {way(other)}, it is {meant}: {said} ({theirs['points']:g}).")
     note += f" Most likely meant as Moodle read it; review it if not." if kind == "gain" else ""
     return {"kind": kind, "read_as": ours["value"], "points": ours["points"],
             "other": {"separators": {"decimal": other.decimal, "thousands": other.thousands},
@@ -421,8 +424,10 @@ def _student(history, mapping, which):
             "moodle_grade": attempt.grade_text, "reading": _attempt_reading(chosen), "answers": chosen.answers,
             "points": chosen.points, "max_points": round(sum(q.points for q in mapping.values()), 6),
             "points_to_grade_by_hand": round(sum(q.points for q in mapping.values() if q.kind == "figure"), 6),
-            "history": [{"attempt": g.index, "state": g.attempt.state_text, "moodle_grade": g.attempt.grade_text,
-                         "reading": _attempt_reading(g), "points": g.points, "answers": g.answers} for g in history]}
+            "history": [{"attempt": g.index, "state": g.attempt.state_text, "finished": g.attempt.finished,
+                         "waiting": g.attempt.finished and g.attempt.grade is None and bool(_waits(g, mapping)),
+                         "moodle_grade": g.attempt.grade_text, "reading": _attempt_reading(g), "points": g.points,
+                         "answers": g.answers} for g in history]}
 
 
 def _waits(g, mapping):
@@ -579,7 +584,56 @@ def _questions(mapping, students):
                      "counts": counts,
                      "accepted_share": (counts["accepted"] + counts["digits"]) / len(judged) if judged else None,
                      "facility": statistics.fmean(credits) if credits else None,
+                     "moodle_facility": _moodle_facility(judged, q.points),
                      "values": [[a["value"], a["verdict"]] for a in answers if a["value"] is not None]}
+    return out
+
+
+def _moodle_facility(judged, points):
+    """The mean share of the marks Moodle gave this question in the attempts that count (a Grades download gives
+    them per answer); None where some of them are not in the download."""
+    marks = [a.get("moodle_mark", "none") for a in judged]
+    if not marks or not points or "none" in marks:
+        return None
+    return statistics.fmean((m or 0.0) / points for m in marks)
+
+
+def _name(s):
+    return ", ".join(p for p in (s["surname"], s["first_name"]) if p)
+
+
+def _remarks(mapping, students, differences):
+    """What the instructor should re-mark or grade in Moodle: every answer that waits for a teacher, lost marks to
+    a separator slip, or differs from this key for no reason of the separators; per question (Moodle's slot
+    order), then by last name, as Moodle's Manual grading report lists them (Order attempts by: Last name)."""
+    differ = {(d.get("student"), d["attempt"], d["question"]): d for d in differences if d["reason"] == "key"}
+    out = []
+    for slot, q in mapping.items():
+        for s in sorted(students, key=lambda s: (s["surname"].casefold(), s["first_name"].casefold())):
+            name = _name(s)
+            for h in s["history"]:
+                a = h["answers"][q.id]
+                row = {"question": q.id, "slot": slot, "name": q.name, "surname": s["surname"],
+                       "first_name": s["first_name"], "email": s["email"], "attempt": h["attempt"],
+                       "typed": a["response"], "moodle_mark": a.get("moodle_mark"), "mark_known": "moodle_mark" in a,
+                       "out_of": q.points,
+                       "comment": a["feedback"]}
+                if not h["finished"]:
+                    continue
+                if a["verdict"] == "manual" and h["waiting"]:
+                    until = f"until then Moodle counts attempt {s['attempt']}" if s["attempt"] != h["attempt"] else \
+                        "until then the attempt has no grade in Moodle"
+                    out.append(row | {"why": "waiting", "set": None, "comment": "",
+                                      "note": f"grade it in Moodle, then download the Responses again; {until}"})
+                elif a.get("separator", {}).get("kind") == "cost":
+                    slip = a["separator"]
+                    out.append(row | {"why": "separator", "set": slip["other"]["points"],
+                                      "note": f"{slip['note']} Set it if you accept the number as meant."})
+                elif (name, h["attempt"], q.id) in differ:
+                    d = differ[(name, h["attempt"], q.id)]
+                    out.append(row | {"why": "difference", "set": d["classlab"],
+                                      "note": f"Moodle gave {d['moodle']:g}, this key gives {d['classlab']:g}: "
+                                              f"{d['why']} Set it only if the key is the quiz's."})
     return out
 
 

@@ -12,22 +12,21 @@ for both and the tests can check each difference at the level of the data it pro
   generator; corrected uses ``nn.ModuleList`` and is seeded once by the run.
 """
 
-from .data.augment import flip_crop_random
-from .data.batches import PIPELINES
-from .models import DeepClassifier, DeepClassifierCorrected
-from .training import seed_everything
-
 FAITHFUL, CORRECTED = "faithful", "corrected"
 PROTOCOLS = (FAITHFUL, CORRECTED)
 
 
 def cifar_test_batches(protocol, x, y, batch_size, generator, pipeline="tensor"):
     """The test set in order, as the protocol scores it (augmented with ``generator``'s draws, or clean)."""
+    from .data.batches import PIPELINES  # here: the protocols' names are read where torch is not needed
+
     return PIPELINES[pipeline](x, y, batch_size, generator, train_transform=protocol == FAITHFUL, shuffle=False)
 
 
 def svc_pixels(protocol, x_uint8, generator):
     """The SVC's images (still uint8): flipped and cropped at random, or as they are."""
+    from .data.augment import flip_crop_random
+
     return flip_crop_random(x_uint8, generator) if protocol == FAITHFUL else x_uint8
 
 
@@ -38,6 +37,9 @@ def points_net(protocol, seed, **shape):
     and no generator of the loader's own, so the order comes from that global one as in a
     student's script (the run's ``seed`` plays no part). Corrected: seeded once, here.
     """
+    from .models import DeepClassifier, DeepClassifierCorrected
+    from .training import seed_everything
+
     if protocol == FAITHFUL:
         return DeepClassifier(**shape), None
     generator = seed_everything(seed)

@@ -4,9 +4,10 @@ from functools import partial
 
 from .._answers import Answer, Pitfall, Plot, seed_answer
 from ..settings import DEFAULT
-from ..models import CNN, Dense, count_parameters, input_size, output_size
-from .._units import NETS, CifarFacts, CifarNet, CifarSVC
 from .registry import question, thousands
+
+# Declaring a question imports none of the code that computes it (torch and the units come in when a run plans or
+# answers), so that the key, the checker and grading read the registry at once.
 
 WHERE_TEST = "Problem 1, setup listing: test_dataset = datasets.CIFAR10(..., transform=transform)"
 CLEAN_TEST = ("This is the accuracy on the clean test set. The problem set's setup listing loads the test set with "
@@ -18,6 +19,12 @@ CLEAN_PIXELS = ("This is the SVC fitted on clean pixels. The problem set's data 
                 "images alike): clean pixels are correct practice, but not what the listing computes.")
 
 
+def _facts(s, seeds):
+    from .._units import CifarFacts
+
+    return CifarFacts()
+
+
 def _epochs(n):
     return f"{n} epoch" + ("s" if n != 1 else "")
 
@@ -25,7 +32,7 @@ def _epochs(n):
 @question("1.1", points=0.5, digits=None, unit="times", needs=["cifar"],
           text="How much larger is the training set in comparison to the test set?",
           label="How much larger is the training set than the test set?",
-          units=lambda s, seeds: CifarFacts())
+          units=_facts)
 def q1_1(q, run):
     facts = run.results
     n_train, n_test = facts["train_size"], facts["test_size"]
@@ -39,7 +46,7 @@ def q1_1(q, run):
 @question("1.2", points=0.5, digits=None, needs=["cifar"], kind="classes",
           text="What do the first 5 pictures in the training set represent?",
           label="What do the first 5 pictures in the training set represent?",
-          units=lambda s, seeds: CifarFacts())
+          units=_facts)
 def q1_2(q, run):
     facts = run.results
     labels = facts["first_five"]["labels"]
@@ -54,6 +61,8 @@ def q1_2(q, run):
 
 
 def _dense_shape(s):
+    from ..models import input_size, output_size
+
     return "-".join(str(n) for n in (3 * input_size, *s.dense_hidden_sizes, output_size))
 
 
@@ -63,15 +72,21 @@ def _dense_shape(s):
               if s.dense_hidden_sizes != DEFAULT.dense_hidden_sizes else ""),
           label=lambda s: f"How many parameters does the dense model ({_dense_shape(s)}) have?")
 def q1_3(q, run):
+    from ..models import Dense, count_parameters
+
     model = Dense(run.settings.dense_hidden_sizes)
     return Answer.of(q, run.settings, count_parameters(model), details={"layers": layer_table(model)})
 
 
 def _net_units(model, s, seeds):
+    from .._units import CifarFacts, CifarNet
+
     return {"facts": CifarFacts(), "runs": [CifarNet(model, seed) for seed in seeds]}
 
 
 def _net_answer(q, run, model):
+    from .._units import NETS
+
     facts, runs = run.results["facts"], run.results["runs"]
     first, s = runs[0], run.settings
     name = NETS[model].name
@@ -112,6 +127,8 @@ def q1_4(q, run):
                "do not apply the softmax function. How many parameters does this CNN have?",
           label="How many parameters does the CNN have?")
 def q1_5(q, run):
+    from ..models import CNN, count_parameters
+
     return Answer.of(q, run.settings, count_parameters(CNN()), details={"layers": layer_table(CNN())})
 
 
@@ -126,6 +143,8 @@ def q1_6(q, run):
 
 
 def _svc_units(s, seeds):
+    from .._units import CifarFacts, CifarSVC
+
     return {"facts": CifarFacts(), "runs": [CifarSVC(seed) for seed in seeds]}
 
 

@@ -5,12 +5,9 @@ in ``__init__``), so its answers are the same for every run seed: those units ru
 (seed ``PINNED``) and the answers say so. The corrected protocol runs once per seed.
 """
 
-import numpy as np
-
 from .._answers import Answer, Pitfall, Plot, seed_answer, spread
 from .._folder import RunFolder
 from .._protocols import CORRECTED, FAITHFUL
-from .._units import PointsFacts, PointsLogReg, PointsNet
 from .registry import question
 
 PINNED = 42  # the seed DeepClassifier.__init__ sets, standing for "the run's seed plays no part"
@@ -34,10 +31,14 @@ def _lr(s):
 
 
 def _logreg_units(s, seeds):
+    from .._units import PointsFacts, PointsLogReg
+
     return {"facts": PointsFacts(), "logreg": PointsLogReg()}
 
 
 def _widths(seeds, widths, n_hidden=1):
+    from .._units import PointsNet
+
     return {FAITHFUL: {w: PointsNet(FAITHFUL, n_hidden, w, PINNED) for w in widths},
             CORRECTED: {seed: {w: PointsNet(CORRECTED, n_hidden, w, seed) for w in widths} for seed in seeds}}
 
@@ -91,6 +92,8 @@ def q2_3(q, run):
 
 
 def _sweep_units(s, seeds):
+    from .._units import PointsFacts, PointsLogReg, PointsNet
+
     return {"facts": PointsFacts(), "logreg": PointsLogReg(), **_widths(seeds, s.widths),
             "pitfall": {FAITHFUL: PointsNet(FAITHFUL, s.pitfall_n_hidden, s.pitfall_width, PINNED),
                         CORRECTED: PointsNet(CORRECTED, s.pitfall_n_hidden, s.pitfall_width, seeds[0])}}
@@ -113,8 +116,8 @@ def q2_4(q, run):
     answer = seed_answer(q, s, per_seed, seed_pinned=True, discrete=True, details={"table": table},
                          notes=[PINNED_NOTE])
     if len(seeds) > 1:
-        accs = np.array([table["corrected"][seed] for seed in seeds])
-        answer.details["corrected_accuracy_spread"] = [spread(list(col), 3, "accuracy") for col in accs.T]
+        columns = zip(*(table["corrected"][seed] for seed in seeds))  # per width, over the seeds
+        answer.details["corrected_accuracy_spread"] = [spread(list(col), 3, "accuracy") for col in columns]
     answer.plots.append(Plot("2.4-width-sweep", "width_sweep", "Test accuracy against hidden width",
                              {"widths": list(s.widths), "threshold": s.target_accuracy,
                               "series": {"faithful": table["faithful"],

@@ -1,9 +1,11 @@
-"""The views of a graded class (``classlab grade``): class.html for the instructor, grades.csv and
-feedback.csv for a spreadsheet, and the notebook's summary.
+"""The views of a graded class (``classlab grade``): class.html for the instructor, remarks.csv (what to re-mark in
+Moodle), grades.csv and feedback.csv for a spreadsheet, and the notebook's summary.
 
 Every string from the export (names, e-mails, responses) is data: HTML-escaped in the page, whose
 Content-Security-Policy loads nothing and runs no script; and formula-safe in the CSV files (a cell a
-spreadsheet would run as a formula gets a leading ``'``, the OWASP rule).
+spreadsheet would run as a formula gets a leading ``'``, the OWASP rule). The page fits a 1280-pixel screen: its
+wide tables use one mark per verdict, with a legend, and long texts wrap. Its strip plots are SVG drawn here (a few
+rectangles and dots, with plain numbers on the axis): matplotlib took most of grading's time for them.
 """
 
 import csv
@@ -13,18 +15,39 @@ from html import escape
 from ..moodle.numbers import shown
 from ..moodle.readings import way
 from ..moodle.words import separators
-from .common import data_uri
-from .html import CSS, table
+from .page import CSS, table
 
 VERDICT_WORDS = {"accepted": "accepted", "digits": "accepted, not rounded as asked",
                  "corrected": "the corrected protocol (a pitfall)", "separator": "a separator slip (0,27 read as 27)",
-                 "percent": "a percentage (27% for 0.27)",
-                 "rounding": "just outside (rounding)", "no-match": "matches no run", "unanswered": "unanswered",
-                 "invalid": "not a number", "manual": "to grade by hand", "in-progress": "attempt in progress"}
-COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "separator": "#0277bd", "percent": "#00838f",
-          "rounding": "#8e24aa", "no-match": "#c62828", "invalid": "#757575"}
+                 "percent": "a percentage (27% for 0.27)", "rounding": "just outside (rounding)",
+                 "no-match": "matches no run", "unanswered": "unanswered", "invalid": "not a number",
+                 "manual": "to grade by hand", "in-progress": "attempt in progress"}
+MARKS = {"accepted": "✓", "digits": "✓d", "corrected": "C", "separator": "S", "percent": "%", "rounding": "R",
+         "no-match": "✗", "unanswered": "–", "invalid": "?", "manual": "✎", "in-progress": "…"}
+COLORS = {"accepted": "#2e7d32", "digits": "#66bb6a", "corrected": "#ef6c00", "separator": "#0277bd",
+          "percent": "#00838f", "rounding": "#8e24aa", "no-match": "#c62828", "invalid": "#757575"}
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # nothing loaded, no script run
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+PAGE_CSS = CSS + """
+#verdicts td:first-child{overflow-wrap:normal;white-space:nowrap}
+.mark{display:inline-block;min-width:1.6em;text-align:center;border-radius:3px;font-weight:600}
+td.v,th.q{text-align:center;padding:.35em .15em;overflow-wrap:normal}
+.chips span{display:inline-block;margin:0 .5em .2em 0;white-space:nowrap}
+.legend span{display:inline-block;margin:0 1em .2em 0;white-space:nowrap}
+small{color:#555}
+"""
+MISTAKES = {"separator": "a decimal comma read as a thousands separator, or a thousands separator read as the decimal "
+                        "one, by the separators of the attempt's language",
+             "rounding": "a number just outside the range: rounded otherwise than the question asks",
+             "digits": "accepted, but with more or fewer digits after the point than the question asks",
+             "no-match": "a number that matches none of the runs behind the key",
+             "invalid": "text in which Moodle reads no number", "unanswered": "no answer"}
+SOURCE_WORDS = {"moodle-marks": "as their marks show", "class": "the class's way, as their marks do not tell",
+                "headings": "the headings' language, as their marks do not tell", "flag": "as --lang says"}
+# Moodle 4.5's own words for its screens (quiz_grading, question and quiz strings, English pack)
+MANUAL_GRADING = "Results > Manual grading"
+ALSO_AUTO = "Also show questions that have been graded automatically"
+OVERRIDE = "Make comment or override mark"
 
 
 def csv_safe(value):
@@ -45,6 +68,15 @@ def _csv(rows):
 
 def _name(s):
     return ", ".join(p for p in (s["surname"], s["first_name"]) if p)
+
+
+def _number(x, digits=None):
+    """A number as the question asks for it: its digits after the point, else plainly (no exponent)."""
+    if x is None:
+        return ""
+    if digits is not None:
+        return f"{x:.{digits}f}"
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
 
 
 def grades_csv(doc):
@@ -100,124 +132,44 @@ def feedback_csv(doc):
     return _csv(rows)
 
 
-# ----------------------------------------------------------------------------- class.html
+REMARK_WHY = {"waiting": "grade by hand", "separator": "a separator slip", "difference": "differs from this key"}
 
 
-def _figure(q):
-    """The class's numbers for one question against the faithful and the corrected ranges (a strip plot)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    values = np.asarray([v for v, _ in q["values"]], dtype=float)
-    verdicts = np.asarray([verdict for _, verdict in q["values"]])
-    bands = []
-    for variant, color in (("faithful", "#2e7d32"), ("corrected", "#ef6c00")):
-        r = q["ranges"].get(variant)
-        if not r:
-            continue
-        points = [float(v) for v in r["values"] if _is_number(v)] if "values" in r else [r["low"], r["high"]]
-        if points:
-            bands.append((variant, color, min(points) - q["step"] / 2, max(points) + q["step"] / 2, "values" in r,
-                          points))
-    if not bands and not len(values):
-        return None
-    low = min([b[2] for b in bands] + ([] if bands else list(values)))
-    high = max([b[3] for b in bands] + ([] if bands else list(values)))
-    pad = max(10 * q["step"], (high - low) * 0.6, 1e-9)
-    near = values[(values >= low - 5 * pad) & (values <= high + 5 * pad)]  # far-off numbers: counted at the edge
-    low, high = min([low - pad, *near]), max([high + pad, *near])
-    margin = 0.05 * (high - low)
-    low, high = low - margin, high + margin
-    fig, ax = plt.subplots(figsize=(7.5, 1.9))
-    for variant, color, lo, hi, discrete, points in bands:
-        for lo_, hi_ in ([(v - q["step"] / 2, v + q["step"] / 2) for v in points] if discrete else [(lo, hi)]):
-            ax.axvspan(lo_, hi_, color=color, alpha=0.18)
-        ax.plot([], [], color=color, alpha=0.4, lw=8, label=f"{variant} range")
-    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(values))  # the same page for the same class
-    shown = (values >= low) & (values <= high)
-    for verdict, color in COLORS.items():
-        mask = shown & (verdicts == verdict)
-        if mask.any():
-            ax.scatter(values[mask], jitter[mask], s=16, color=color, alpha=0.8, zorder=3, label=verdict)
-    below, above = int((values < low).sum()), int((values > high).sum())
-    for count, x, ha in ((below, low, "left"), (above, high, "right")):
-        if count:
-            ax.annotate(f"{count} outside {'<' if ha == 'left' else '>'}", (x, 0.38), ha=ha, fontsize=7)
-    ax.set_xlim(low, high)
-    ax.set_ylim(-0.5, 0.5)
-    ax.set_yticks([])
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.set_title(f"{q['name']}: the class's numbers ({len(values)})", fontsize=8)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return data_uri(buffer.getvalue())
+def remarks_csv(doc):
+    """The re-marking worklist: one row per answer to grade or re-mark in Moodle, per question, then by last
+    name, with the mark to set and the comment to paste."""
+    rows = [["Question", "Question name", "Last name", "First name", "Email address", "Attempt", "Typed",
+             "Moodle's mark", "Mark to set", "Out of", "Why", "What happened", "Comment to paste"]]
+    for r in doc["remarks"]:
+        rows.append([r["question"], r["name"], r["surname"], r["first_name"], r["email"], r["attempt"], r["typed"],
+                     _mark_text(r["moodle_mark"]) if r["mark_known"] else "", "" if r["set"] is None else f"{r['set']:g}",
+                     f"{r['out_of']:g}",
+                     REMARK_WHY[r["why"]], r["note"], r["comment"]])
+    return _csv(rows)
 
 
-def _is_number(v):
-    try:
-        float(v)
-        return True
-    except (TypeError, ValueError):
-        return False
+def _mark_text(mark):
+    return "-" if mark is None else f"{mark:g}"
 
 
-def _share(x):
-    return "" if x is None else f"{100 * x:.0f}%"
-
-
-def _ranges_text(q):
-    if q["kind"] == "figure":
-        return "a figure, graded by hand"
-    parts = []
-    for variant, r in q["ranges"].items():
-        shown = ", ".join(map(str, r["values"])) if "values" in r else (
-            f"{r['low']:g}" if r["low"] == r["high"] else f"{r['low']:g}-{r['high']:g}")
-        parts.append(f"{variant}: {shown}")
-    return "; ".join(parts)
-
-
-def summary_html(doc):
-    """What the class got wrong, and the verdicts per question (the page's top, and the notebook's display)."""
-    n = len(doc["students"])
-    parts = [f'<p class="quick">{escape(b)}</p>' for b in doc["key"]["banners"]]
-    parts.append(f'<p id="class-size">{n} student{"s" if n != 1 else ""}, {doc["source"]["attempts"]} attempt(s) in '
-                 f'{escape(doc["source"]["file"])}; graded by the {escape(doc["attempt"])} attempt.</p>')
-    parts.append(f'<p id="reading">{escape(reading_line(doc, names=False))}</p>')
-    parts += [f'<p class="note">{escape(note)}</p>' for note in doc["key"]["notes"] + doc["source"]["notes"]]
-    warn = ' class="quick"' if doc["moodle"]["differences"] else ""
-    parts.append(f'<p id="moodle-marks"{warn}>{escape(moodle_line(doc))}</p>')
-    parts.append("<h2>What the class got wrong</h2>")
-    rows = [[pid, p["what"], p["students"], ", ".join(f"{q} ({k})" for q, k in p["questions"].items() if k) or "-"]
-            for pid, p in doc["pitfalls"].items()]
-    rows += [[VERDICT_WORDS[v], "", m["students"], ", ".join(f"{q} ({k})" for q, k in m["questions"].items()) or "-"]
-             for v, m in doc["mistakes"].items() if m["students"]]
-    parts.append(table(["pitfall or mistake", "what it is", "students", "questions (how many)"], rows, "mistakes"))
-    head = ["#", "points", "accepted range", "accepted (facility)"] + [VERDICT_WORDS[v] for v in VERDICT_WORDS]
-    rows = [[id, f"{q['points']:g}", _ranges_text(q) or q["accepted"], f"{_share(q['accepted_share'])} "
-             f"({_share(q['facility'])})"] + [q["counts"][v] for v in VERDICT_WORDS] for id, q in doc["questions"].items()]
-    parts.append(table(head, rows, "verdicts"))
-    return "\n".join(parts)
-
-
-SOURCE_WORDS = {"moodle-marks": "as their own marks show", "class": "the class's way (their marks do not tell)",
-                "headings": "the headings' way (their marks do not tell)", "flag": "as --lang says"}
+# ----------------------------------------------------------------------------- what the terminal and the page say
 
 
 def reading_line(doc, names=True):
-    """How the class's numbers were read: per attempt (and whose, with ``names``), and why."""
+    """How the class's numbers were read, per attempt: with ``names``, a line per reading and source with the
+    students (the terminal); else one line of counts (the page's top)."""
     r = doc["reading"]
-    parts = []
-    for group in r["attempts"]:
-        n = len(group["students"])
-        parts.append(f"{n} attempt{'s' if n != 1 else ''} read {way(separators(group['lang']))}, "
-                     f"{SOURCE_WORDS[group['from']]}" + (f": {'; '.join(group['students'])}" if names else ""))
-    head = "Numbers read per attempt, as Moodle read them" if r["from"] != "flag" else \
-        f"Numbers read with the separators of --lang {r['lang']}, for every attempt"
-    return (f"{head}. " + ". ".join(parts) + f". The class's way: {way(separators(r['lang']))}, {r['why']}.")
+    if r["from"] == "flag":
+        head = f"Numbers read with the separators of --lang {r['lang']}, {way(separators(r['lang']))}, in every attempt"
+    else:
+        head = "Numbers read as Moodle read each attempt"
+    groups = [(way(separators(g["lang"])), SOURCE_WORDS[g["from"]], g["students"]) for g in r["attempts"]]
+    if not names:
+        return f"{head}: " + "; ".join(f"{len(who)} {how}, {why}" for how, why, who in groups) + "."
+    lines = [f"{head}:"] + [f"  {how}, {why}: {'; '.join(who)}" for how, why, who in groups]
+    if r["from"] != "flag" and any(g["from"] != "moodle-marks" for g in r["attempts"]):
+        lines.append(f"  The class's way: {way(separators(r['lang']))}, {r['why']}.")
+    return "\n".join(lines)
 
 
 def moodle_line(doc):
@@ -239,47 +191,148 @@ def slips(doc):
     return [(s, id, a) for s in doc["students"] for id, a in s["answers"].items() if a.get("separator")]
 
 
+def waiting(doc):
+    """The attempts whose grade waits for a teacher in Moodle: (student, attempt, questions, the attempt that
+    counts now)."""
+    return [(s, w["attempt"], w["questions"], s["attempt"]) for s in doc["students"] for w in s.get("waiting", [])]
+
+
+def todo_line(doc):
+    """What the instructor has to do in Moodle, in one line ("" when nothing)."""
+    counts = {why: sum(r["why"] == why for r in doc["remarks"]) for why in REMARK_WHY}
+    if not any(counts.values()):
+        return ""
+    said = [f"{n} to grade by hand" if why == "waiting" else f"{n} separator slip{'s' if n != 1 else ''} to review"
+            if why == "separator" else f"{n} difference{'s' if n != 1 else ''} from this key to check"
+            for why, n in counts.items() if n]
+    return f"To do in Moodle: {', '.join(said)} (class.html and remarks.csv list them, per question)."
+
+
+# ----------------------------------------------------------------------------- class.html
+
+
+def _share(x):
+    return "" if x is None else f"{100 * x:.0f}%"
+
+
+def _range(r, q):
+    if "values" in r:
+        return ", ".join(str(v) for v in r["values"])
+    low, high = _number(r["low"], q["digits"]), _number(r["high"], q["digits"])
+    return low if low == high else f"{low}-{high}"
+
+
+def accepted_text(q):
+    """What the question accepts, with the digits it asks for."""
+    if q["kind"] == "figure":
+        return "a figure, graded by hand"
+    if q["kind"] == "classes":
+        return f"the five class names in order, any separators, any case: {q['accepted']}"
+    return "; ".join(f"{variant}: {_range(r, q)}" for variant, r in q["ranges"].items()) or q["accepted"]
+
+
+def _facility(q):
+    """Moodle's facility index where its marks are in the download, classlab's beside it only where they differ."""
+    if q["kind"] == "figure":
+        return "graded by hand"
+    ours, theirs = _share(q["facility"]), _share(q.get("moodle_facility"))
+    if theirs:
+        return theirs if theirs == ours else f"{theirs} (classlab: {ours})"
+    return f"{ours} (classlab's)" if ours else ""
+
+
+def _chips(q):
+    return "".join(f'<span><span class="mark" style="{_style(v)}">{escape(MARKS[v])}</span> {n}</span>'
+                   for v, n in q["counts"].items() if n)
+
+
+def _style(verdict):
+    color = COLORS.get(verdict)
+    return f"background:{color};color:#fff" if color else "background:#eee"
+
+
+def _legend():
+    return ('<p class="legend">' + "".join(f'<span><span class="mark" style="{_style(v)}">{escape(m)}</span> '
+                                           f"{escape(VERDICT_WORDS[v])}</span>" for v, m in MARKS.items()) + "</p>")
+
+
+def summary_html(doc):
+    """What the class got wrong, and the verdicts per question (the page's top, and the notebook's display)."""
+    n = len(doc["students"])
+    parts = [f'<p class="quick">{escape(b)}</p>' for b in doc["key"]["banners"]]
+    parts.append(f'<p id="class-size">{n} student{"s" if n != 1 else ""}, {doc["source"]["attempts"]} attempt(s) in '
+                 f'{escape(doc["source"]["file"])}; graded by the {escape(doc["attempt"])} attempt.</p>')
+    parts.append(f'<p id="reading">{escape(reading_line(doc, names=False))}</p>')
+    parts += [f'<p class="note">{escape(note)}</p>' for note in doc["key"]["notes"] + doc["source"]["notes"]]
+    warn = ' class="quick"' if doc["moodle"]["differences"] else ""
+    parts.append(f'<p id="moodle-marks"{warn}>{escape(moodle_line(doc))}</p>')
+    if doc.get("remarks"):
+        parts.append(f'<p id="todo-line"><a href="#todo">{escape(todo_line(doc))}</a></p>')
+    parts.append("<h2>What the class got wrong</h2>")
+    rows = [[pid, p["what"], p["students"], ", ".join(f"{q} ({k})" for q, k in p["questions"].items() if k) or "-"]
+            for pid, p in doc["pitfalls"].items()]
+    rows += [[VERDICT_WORDS[v], MISTAKES[v], m["students"], ", ".join(f"{q} ({k})" for q, k in m["questions"].items())
+              or "-"] for v, m in doc["mistakes"].items() if m["students"]]
+    parts.append(table(["pitfall or mistake", "what it is", "students", "questions (how many)"], rows, "mistakes"))
+    rows = "".join(f'<tr><td><a href="#q{escape(id)}">{escape(id)}</a></td><td class="num">{q["points"]:g}</td>'
+                   f"<td>{escape(accepted_text(q))}</td><td>{escape(_facility(q))}</td>"
+                   f'<td class="chips">{_chips(q)}</td></tr>' for id, q in doc["questions"].items())
+    parts.append('<table id="verdicts"><thead><tr><th>#</th><th>points</th><th>accepted</th><th>facility (Moodle\'s '
+                 f"marks)</th><th>verdicts (how many)</th></tr></thead><tbody>{rows}</tbody></table>")
+    parts.append(_legend())
+    return "\n".join(parts)
+
+
+def _todo_html(doc):
+    """The re-marking worklist, per question as Moodle's Manual grading report lists them."""
+    if not doc["remarks"]:
+        return ""
+    parts = [f'<h2 id="todo">To do in Moodle</h2><p>{escape(todo_line(doc))}</p>'
+             f"<p>Grade and re-mark in the quiz itself: {escape(MANUAL_GRADING)}, tick “{escape(ALSO_AUTO)}”, then for "
+             "each question below “grade” (to grade) or “update grades” (graded automatically), with <em>Order "
+             "attempts by: Last name</em> to see them in this order; or, on one attempt's review page, "
+             f"“{escape(OVERRIDE)}”. A mark set there changes the question's mark, the attempt's total, the quiz "
+             "grade and the gradebook, and survives a later “Regrade attempts”. Do not import marks or comments "
+             "through the gradebook's import: that overrides the quiz grade in the gradebook (even a comment alone, "
+             "and an empty or '-' grade clears it), and from then on no re-mark or regrade reaches it. Then "
+             "download the Responses (and Grades) again and grade them here.</p>"]
+    groups = {}
+    for r in doc["remarks"]:
+        groups.setdefault((r["slot"], r["question"], r["name"]), []).append(r)
+    for (slot, id, name), rows in groups.items():
+        parts.append(f"<h3>Question {escape(str(slot))}: {escape(name)}</h3>")
+        cells = [[_name(r), r["attempt"], shown(r["typed"]),
+                  _mark_text(r["moodle_mark"]) if r["mark_known"] else "not in the download",
+                  "by hand" if r["set"] is None else f"{r['set']:g}",
+                  f"{r['out_of']:g}", f"{REMARK_WHY[r['why']]}: {r['note']}", r["comment"]] for r in rows]
+        parts.append(table(["student", "attempt", "typed", "Moodle's mark", "mark to set", "out of", "why",
+                            "comment to paste"], cells, f"todo-{id}"))
+    return "\n".join(parts)
+
+
 def _review_html(doc):
     parts = []
     found = slips(doc)
     if found:
-        parts.append("<h2>Separators to review</h2><p>Moodle read these numbers with the separators of the students' "
-                     "language; read the other way they would earn something else. Review them (Moodle's mark stands "
-                     "until a teacher overrides it).</p>")
-        rows = [[_name(s), id, a["response"], f"{a['separator']['read_as']:g}", f"{a['points']:g}",
-                 "" if a.get("moodle_mark") is None else f"{a['moodle_mark']:g}",
-                 f"{a['separator']['other']['value']:g}", a["separator"]["other"]["verdict"],
+        parts.append('<h2 id="separators-to-review">Separators to review</h2><p>Moodle read these numbers with the '
+                     "separators of the attempt's language; read the other way they would earn something else. Those "
+                     "that lost marks are in the worklist above.</p>")
+        rows = [[_name(s), id, shown(a["response"]), _number(a["separator"]["read_as"]), f"{a['separator']['points']:g}",
+                 _mark_text(a.get("moodle_mark")) if "moodle_mark" in a else "",
+                 _number(a["separator"]["other"]["value"]), a["separator"]["other"]["verdict"],
                  f"{a['separator']['other']['points']:g}", "lost marks" if a["separator"]["kind"] == "cost" else
                  "marks by this reading only"] for s, id, a in found]
         parts.append(table(["student", "#", "typed", "read as", "points", "Moodle's mark", "read the other way",
-                            "verdict", "would earn", ""], rows, "separators"))
+                            "verdict", "would earn", "effect"], rows, "separators"))
     differences = doc["moodle"]["differences"]
     if differences:
-        parts.append("<h2>Where classlab and Moodle differ</h2>")
+        parts.append('<h2 id="moodle-differences">Where classlab and Moodle differ</h2>')
         rows = [[d.get("student", "-"), d["attempt"], d["question"] or "all", "" if d["response"] is None else
-                 d["response"], f"{d['classlab']:g}", f"{d['moodle']:g}", d["reason"], d["why"]] for d in differences]
+                 shown(d["response"]), f"{d['classlab']:g}", f"{d['moodle']:g}", d["reason"], d["why"]]
+                for d in differences]
         parts.append(table(["student", "attempt", "#", "typed", "classlab", "Moodle", "reason", "why"], rows,
                            "differences"))
     return "\n".join(parts)
-
-
-def waiting(doc):
-    """The attempts whose grade waits for a teacher in Moodle: (student, attempt, questions, counts now)."""
-    return [(s, w["attempt"], w["questions"], s["attempt"]) for s in doc["students"] for w in s.get("waiting", [])]
-
-
-def _todo_html(doc):
-    found = waiting(doc)
-    if not found:
-        return ""
-    items = [f"<li>{escape(_name(s))}, attempt {n}: grade {escape(', '.join(qs))} in Moodle (Results &gt; Manual "
-             f"grading), then download the Responses again. "
-             + (f"Until then Moodle counts attempt {counts} ({escape(s['why'])}).</li>" if counts != n else
-                "Until then the attempt has no grade in Moodle.</li>")
-             for s, n, qs, counts in found]
-    return (f'<h2 id="todo">Waiting for you in Moodle</h2><p>{len(found)} attempt{"s" if len(found) != 1 else ""} '
-            "wait for a teacher's grade; Moodle's grades and this page change once they have one.</p>"
-            f"<ul>{''.join(items)}</ul>")
 
 
 def _readings_html(doc):
@@ -292,23 +345,115 @@ def _readings_html(doc):
             f"not tell: {escape(way(separators(r['lang'])))}, {escape(r['why'])}.</p><ul>{''.join(items)}</ul>")
 
 
+def _ticks(low, high, q):
+    """Round, distinct tick values between ``low`` and ``high``, on the question's grid (1, 2 or 5 times a power of
+    ten), with the digits to print them plainly."""
+    import math
+
+    raw = (high - low) / 5
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = max(step, q["step"])
+    digits = max(0, -math.floor(math.log10(step) + 1e-9))  # 0.02: 2 digits; 5: none
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step) + 1)], digits
+
+
+def strip_svg(q):
+    """The class's numbers for one question against the faithful and the corrected ranges: an SVG strip plot with
+    plain numbers on its axis (None where there is nothing to draw)."""
+    values = [(v, verdict) for v, verdict in q["values"]]
+    bands = []
+    for variant, color in (("faithful", "#2e7d32"), ("corrected", "#ef6c00")):
+        r = q["ranges"].get(variant)
+        if not r:
+            continue
+        points = [float(v) for v in r["values"] if _is_number(v)] if "values" in r else [r["low"], r["high"]]
+        half = q["step"] / 2
+        bands += [(variant, color, p - half, p + half) for p in points] if "values" in r else \
+            [(variant, color, min(points) - half, max(points) + half)] if points else []
+    if not bands and not values:
+        return None
+    low = min([b[2] for b in bands] or [v for v, _ in values])
+    high = max([b[3] for b in bands] or [v for v, _ in values])
+    pad = max(10 * q["step"], (high - low) * 0.6, 1e-9)
+    near = [v for v, _ in values if low - 5 * pad <= v <= high + 5 * pad]  # far-off numbers: counted at the edge
+    low, high = min([low - pad, *near]), max([high + pad, *near])
+    low, high = low - 0.05 * (high - low), high + 0.05 * (high - low)
+    if all(b[2] >= 0 for b in bands) and all(v >= 0 for v, _ in values):
+        low = max(low, 0.0)  # counts and accuracies: no negative axis
+    width, height, left, right, top, axis = 720, 110, 10, 10, 22, 78
+
+    def x(v):
+        return left + (v - low) / (high - low) * (width - left - right)
+
+    out = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'role="img" aria-labelledby="plot-{escape(q["slot_id"])}"><title id="plot-{escape(q["slot_id"])}">'
+           f"{escape(q['name'])}: the class's numbers ({len(values)}) against the accepted ranges</title>"]
+    for variant, color, lo, hi in bands:
+        out.append(f'<rect x="{x(lo):.1f}" y="{top}" width="{max(x(hi) - x(lo), 1.5):.1f}" height="{axis - top}" '
+                   f'fill="{color}" fill-opacity="0.2"><title>{variant}: {escape(_number(lo + q["step"] / 2, q["digits"]))}'
+                   f"-{escape(_number(hi - q['step'] / 2, q['digits']))}</title></rect>")
+    ticks, digits = _ticks(low, high, q)
+    out.append(f'<line x1="{left}" y1="{axis}" x2="{width - right}" y2="{axis}" stroke="#555"/>')
+    for t in ticks:
+        out.append(f'<line x1="{x(t):.1f}" y1="{axis}" x2="{x(t):.1f}" y2="{axis + 4}" stroke="#555"/>'
+                   f'<text class="tick" x="{x(t):.1f}" y="{axis + 17}" font-size="12" text-anchor="middle">'
+                   f"{t:.{digits}f}</text>")
+    for i, (v, verdict) in enumerate(values):
+        if low <= v <= high:
+            jitter = ((i * 0.618034) % 1 - 0.5) * (axis - top - 16)  # the same page for the same class
+            out.append(f'<circle cx="{x(v):.1f}" cy="{(top + axis) / 2 + jitter:.1f}" r="4.5" '
+                       f'fill="{COLORS.get(verdict, "#999")}" fill-opacity="0.85"><title>{escape(_number(v))}: '
+                       f"{escape(VERDICT_WORDS.get(verdict, verdict))}</title></circle>")
+    below, above = sum(v < low for v, _ in values), sum(v > high for v, _ in values)
+    if below:
+        out.append(f'<text x="{left}" y="14" font-size="12">{below} further below</text>')
+    if above:
+        out.append(f'<text x="{width - right}" y="14" font-size="12" text-anchor="end">{above} further above</text>')
+    out.append(f'<text x="{width / 2}" y="14" font-size="12" text-anchor="middle">shaded: faithful (green), '
+               "corrected (orange) ranges</text></svg>")
+    return "".join(out)
+
+
+def _is_number(v):
+    try:
+        float(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _students_html(doc):
+    ids = list(doc["questions"])
+    head = "".join(f'<th class="q">{escape(id)}</th>' for id in ids)
+    rows = []
+    for s in doc["students"]:
+        marks = "".join(f'<td class="v"><span class="mark" style="{_style(a["verdict"])}" title="'
+                        f'{escape(id)}: {escape(VERDICT_WORDS[a["verdict"]])}, {escape(shown(a["response"]))}">'
+                        f'{escape(MARKS[a["verdict"]])}</span></td>' for id, a in s["answers"].items())
+        email = f"<br><small>{escape(s['email'])}</small>" if s["email"] else ""
+        rows.append(f"<tr><td>{escape(_name(s))}{email}</td><td>{escape(s['state'])}</td>"
+                    f'<td class="num">{s["attempt"]} of {s["attempts"]}</td>'
+                    f'<td class="num">{s["points"]:g} / {s["max_points"]:g}</td>{marks}</tr>')
+    return (f'<table id="students"><thead><tr><th>student</th><th>state</th><th>attempt</th><th>points</th>{head}'
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>" + _legend())
+
+
 def class_page(doc):
-    """class.html: one self-contained page (figures embedded, nothing loaded, no script)."""
+    """class.html: one self-contained page (figures inline, nothing loaded, no script)."""
     body = ["<h1>Problem Set 10: the class's answers</h1>", summary_html(doc), _todo_html(doc), _review_html(doc),
             _readings_html(doc), "<h2>Per question</h2>"]
     for id, q in doc["questions"].items():
         body.append(f'<h3 id="q{escape(id)}">{escape(q["name"])}</h3><p class="note">{escape(q["text"])}</p>')
-        body.append(f"<p>Accepted: {escape(_ranges_text(q))}</p>")
-        figure = _figure(q) if q["kind"] == "numerical" else None
+        body.append(f'<p class="accepted">Accepted: {escape(accepted_text(q))}. Facility: {escape(_facility(q))}.</p>')
+        figure = strip_svg(q | {"slot_id": id}) if q["kind"] == "numerical" else None
         if figure:
-            body.append(f'<figure><img alt="the class\'s numbers for {escape(id)}" src="{figure}"></figure>')
+            body.append(f"<figure>{figure}</figure>")
     body.append("<h2>Students</h2>")
-    ids = list(doc["questions"])
-    rows = [[_name(s), s["email"], s["state"], s["attempts"], f"{s['points']:g} / {s['max_points']:g}"]
-            + [s["answers"][id]["verdict"] for id in ids] for s in doc["students"]]
-    body.append(table(["student", "e-mail", "state", "attempts", "points"] + ids, rows, "students"))
+    body.append(_students_html(doc))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<title>classlab: the class's answers</title>"
-            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+            f"<style>{PAGE_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

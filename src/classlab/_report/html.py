@@ -6,24 +6,9 @@ from pathlib import Path
 
 from .._questions import PARTS, REGISTRY
 from . import explorer
+from .page import CSS, table
 from .common import (ANSWER_TABLE, QUICK_WARNING, STAND_IN_WARNING, answer_rows, banners, corrected_if_different,
                      data_uri, range_note)
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
-color:#1d1d1f;line-height:1.45}
-h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:1em 0;font-size:.93em}
-th,td{border:1px solid #d0d0d5;padding:.35em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.quick{background:#b00020;color:#fff;padding:1em;font-weight:bold;font-size:1.15em;border-radius:6px}
-figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:.85em;color:#555}.note{color:#555;font-size:.9em}
-pre{background:#f6f6f8;padding:1em;overflow-x:auto;font-size:.8em}
-.explorer-panels{display:flex;flex-wrap:wrap;gap:1em}.explorer-panels canvas{border:1px solid #ddd}
-input[type=range]{vertical-align:middle;width:12em}
-"""
-
 
 def render_html(doc, out_dir):
     out_dir = Path(out_dir)
@@ -96,12 +81,3 @@ def _answer_section(id, a, out_dir):
 def answer_table(doc, table_id="answers"):
     """The answer table (ANSWER_TABLE's columns)."""
     return table(list(ANSWER_TABLE.values()), [[r[k] for k in ANSWER_TABLE] for r in answer_rows(doc)], table_id)
-
-
-def table(head, rows, table_id=None):
-    ident = f' id="{table_id}"' if table_id else ""
-    out = [f"<table{ident}><thead><tr>" + "".join(f"<th>{escape(str(h))}</th>" for h in head) + "</tr></thead><tbody>"]
-    for row in rows:
-        out.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>")
-    out.append("</tbody></table>")
-    return "\n".join(out)
