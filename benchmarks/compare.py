@@ -17,7 +17,8 @@ them side by side). The measures, one module each in ``measures/``, in the order
 * ``workers``: two worker processes against the serial run; ``memory``: peak memory of --quick runs;
 * ``bf16``: bfloat16 autocast as an option, with the instruction set oneDNN picks for it;
 * ``coverage``: how many of the problem set's own answers fall inside the ranges of ``classlab run --seeds 5``;
-* ``step``: where a CNN training step's time goes, layer by layer, with probes of the machine.
+* ``step``: where a CNN training step's time goes, layer by layer, with probes of the machine;
+* ``tools``: the start of `classlab check` and `classlab grade` (whole processes), against ``--tools-baseline``.
 
 Every result file says what ran: the CPU model and flags, torch's CPU capability, oneDNN's convolution
 implementation, the SVC's integer product. ``--smoke`` shrinks everything to check the script; ``--only`` and
@@ -37,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-MEASURES = ("nets", "limits", "svc", "part2", "run", "workers", "memory", "bf16", "coverage", "step")
+MEASURES = ("nets", "limits", "svc", "part2", "run", "workers", "memory", "bf16", "coverage", "step", "tools")
 
 
 def parse():
@@ -53,6 +54,8 @@ def parse():
     ap.add_argument("--skip", default="", help="comma list of measures to skip")
     ap.add_argument("--update", action="store_true",
                     help="start from this machine kind's results file and replace only the measures run now")
+    ap.add_argument("--tools-baseline", default=None, metavar="SRC",
+                    help="the src/ folder of another commit, for the tools measure's baseline (git worktree add ...)")
     ap.add_argument("--out", default=str(HERE / "results"))
     return ap.parse_args()
 
@@ -70,7 +73,7 @@ def main():
     from classlab._context import Context, Inputs
     from classlab._executors import keep_freed_memory
     from classlab.data.cifar import load_cifar10
-    from measures import bf16, coverage, limits, machine, memory, nets, part2, run, step, svc
+    from measures import bf16, coverage, limits, machine, memory, nets, part2, run, step, svc, tools
     from measures.common import Bench
     from measures.report import markdown, save
 
@@ -117,6 +120,7 @@ def main():
             "run": lambda: ("whole_run", run.measure(b, res)), "workers": lambda: ("workers", run.workers(b)),
             "memory": lambda: ("quick_memory_mib", memory.measure(b)), "bf16": lambda: ("bf16", bf16.measure(b)),
             "coverage": lambda: ("coverage", coverage.measure(b, res)), "step": lambda: ("step", step.measure(b)),
+            "tools": lambda: ("tools", tools.measure(b, a.tools_baseline)),
         }[name]()
         res[key] = value
         res["matmul_gflops"].append(machine.matmul_gflops())

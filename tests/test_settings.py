@@ -326,8 +326,8 @@ def test_the_listings_hidden_sizes_are_the_default():
 # ----------------------------------------------------------------------------- documentation
 
 
-def test_readme_table_of_settings_is_the_declarations():
-    assert markdown_table() in (ROOT / "README.md").read_text()
+def test_the_manuals_table_of_settings_is_the_declarations():
+    assert markdown_table() in (ROOT / "docs" / "options.md").read_text()
 
 
 def test_run_docstring_lists_every_setting():

@@ -29,6 +29,18 @@ def save(res, path):
     write_text(path.with_suffix(".md"), markdown(res))
 
 
+def _tools_markdown(t):
+    sides = [s for s in ("baseline", "classlab") if s in t["check"]]
+    lines = ["", f"The small tools, whole process in a fresh interpreter (median of {t['rounds']} alternating rounds; "
+                 "fastest-slowest)" + (f"; baseline: {t['baseline']}" if t["baseline"] else "") + ":", "",
+             "| command | " + " | ".join(sides) + " |", "|---|" + "---|" * len(sides)]
+    for cmd, label in (("check", "`classlab check --key K --lang en 1.4=0.27`"),
+                       ("grade", "`classlab grade` of tests/moodle/class-en (Responses and Grades)")):
+        lines.append(f"| {label} | " + " | ".join(f"{t[cmd][s]['median_s']:.2f} s ({t[cmd][s]['min_s']:.2f}-"
+                                                  f"{t[cmd][s]['max_s']:.2f})" for s in sides) + " |")
+    return lines
+
+
 def markdown(res):
     c, v, paths = res["cpu"], res["versions"], res.get("paths", {})
     gf = statistics.fmean(res["matmul_gflops"])
@@ -128,6 +140,8 @@ def markdown(res):
             lines.append(f"| {r['question']} | {r['seed_code']} | {r['accepted']} | {'yes' if r['inside'] else 'NO'} |")
     if "step" in res:
         lines += _step_markdown(res["step"], gf)
+    if res.get("tools"):
+        lines += _tools_markdown(res["tools"])
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,5 @@
-"""The ``classlab`` command line: a thin layer over ``classlab._runner`` (and ``classlab._merge``)."""
+"""The ``classlab`` command line: each command parses its options and calls the library (``classlab._api``,
+``_quiz``, ``_check``, ``_grade``, ``_merge``); what a user reads is ``DESCRIPTION`` and the commands' help."""
 
 import argparse
 import os
@@ -18,10 +19,24 @@ from .moodle.words import LANGUAGES
 from .settings import SETTINGS, WHAT
 
 
+DESCRIPTION = """\
+classlab answers Problem Set 10 "Deep Classification" (CIFAR-10 with a dense net, a CNN and an RBF SVM; learned
+features on 2-D data), writes the Moodle quiz, checks a student's numbers as Moodle reads them, and grades a class's
+Moodle download with the marks Moodle gives.
+
+  students:     classlab run                      answer the problem set (classlab run --quick: check the install)
+                classlab check --key DIR 1.4=0.47 check your numbers against a key folder
+  instructors:  classlab run --seeds 10 --out runs/key ...; classlab key runs/key; import runs/key/quiz.xml;
+                classlab grade --key runs/key responses.csv [grades.csv]
+
+The manual: docs/ in the project's folder (scripts/docs builds it). Each command's --help lists its options."""
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="classlab", description=__doc__)
+    parser = argparse.ArgumentParser(prog="classlab", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"classlab {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     shown = ", ".join(RunFolder.listed(RunFolder.SHOWN[:4]))
     run = sub.add_parser("run", help="answer the questions of Problem Set 10 and write the report",
                          description=f"Answer the questions of Problem Set 10 and write {shown} into --out. "

@@ -4,7 +4,7 @@ Each field of ``Settings`` carries its whole declaration: default, help, group, 
 shapes an answer. Everything else derives from it: the command line's flags (``--`` and the field name
 with dashes; booleans as ``--x/--no-x``), ``classlab.run``'s keyword arguments, ``--config`` files (the
 field names as TOML keys), the banner naming the settings a run changed, ``to_dict``/``from_dict`` and
-the README's table of settings (``python -m classlab.settings``). The defaults are the problem set's;
+the manual's table of settings in docs/options.md (``python -m classlab.settings``). The defaults are the problem set's;
 ``--quick`` starts from ``QUICK`` instead.
 
 Adding a setting is one ``setting(...)`` line here (and its test).
@@ -152,7 +152,7 @@ def differences(settings: dict):
 
 
 def markdown_table():
-    """The README's table of settings, from the declarations (``python -m classlab.settings`` prints it)."""
+    """The manual's table of settings (docs/options.md), from the declarations (``python -m classlab.settings`` prints it)."""
     rows = ["| setting (flag; key in a --config file) | default | values | what it is |", "|---|---|---|---|"]
     for s in SETTINGS.values():
         default = "all" if s.default is None else s.show(s.default)

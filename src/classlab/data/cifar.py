@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import sys
 import tarfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -96,6 +97,8 @@ def load_cifar10(path=None, data_dir=None, download=True, skip_bad_images=False)
     cache = data_dir / "cache" / f"cifar10-{key}.pt"
     data = _read_cache(cache)
     if data is None:
+        print(f"classlab: reading {path} into the tensor cache in {cache.parent} (once: later runs start in about a "
+              "second)", file=sys.stderr, flush=True)
         if form.startswith("batches"):
             data = _load_batches(path, root, form)
         else:
@@ -278,7 +281,11 @@ def _read_image_file(path):
 
 
 def _decode(files, skip_bad, skipped):
+    from tqdm import tqdm  # a bar at a terminal; nothing in a log (disable=None)
+
     out = {}
+    total = sum(len(names) for by_class in files.values() for names in by_class.values())
+    bar = tqdm(total=total, desc="classlab: decoding images", unit="img", disable=None, leave=False, file=sys.stderr)
     for split, by_class in files.items():
         per_class = []
         for label, cls in enumerate(CLASSES):
@@ -289,14 +296,17 @@ def _decode(files, skip_bad, skipped):
                     images.append(decode_image(where, read()))
                 except DataError:
                     if not skip_bad:
+                        bar.close()
                         raise
                     skipped[0] += 1
+                bar.update()
             per_class.append((label, images))
         order = _interleave(per_class)
         if not order:
             raise DataError(split, "no images")
         out[f"{split}_x"] = torch.from_numpy(np.stack([img for _, img in order])).permute(0, 3, 1, 2).contiguous()
         out[f"{split}_y"] = torch.tensor([label for label, _ in order], dtype=torch.int64)
+    bar.close()
     return out
 
 
