@@ -8,6 +8,7 @@ from datetime import datetime
 from classlab._atomic import write_text
 from classlab.models import CNN
 
+from . import account
 from .nets import training_flops_per_sample
 
 
@@ -197,4 +198,6 @@ def _step_markdown(st, gflops):
                      f"{r['silu_us']:.0f} us ({r.get('thread_speedup', float('nan')):.2f}x) | {r['fill_gb_s']:.0f} GB/s |")
     lines += ["", "The profiler's top operators (self time, ms per step): "
               + ", ".join(f"{name} {ms:.2f}" for name, ms in st["profile_ms_per_step"]) + "."]
+    if "account" in st:
+        lines += account.markdown(st["account"])
     return lines

@@ -1,6 +1,7 @@
 """Where a CNN training step's time goes, as classlab runs it (channels-last, channels-last gradients, fused Adam) on
 real batches of 50, timed layer by layer in blocks of 100 steps; between blocks, probes of the machine (matmul,
-SiLU on all threads against one, memory fill), so that noise shows; and the profiler's top operators."""
+SiLU on all threads against one, memory fill), so that noise shows; the profiler's top operators; and every
+millisecond of the step accounted for, operator by operator, against the same operator alone (``account``)."""
 
 import time
 
@@ -9,6 +10,7 @@ import torch
 from classlab import normalize
 from classlab.models import CNN
 
+from . import account
 from .common import log
 from .machine import matmul_gflops
 
@@ -88,7 +90,8 @@ def measure(b, blocks=12, steps=100):
             block(20)
     top = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)[:12]
     out = {"steps_per_block": steps, "blocks": rows,
-           "profile_ms_per_step": [(e.key, e.self_cpu_time_total / 20 / 1e3) for e in top]}
+           "profile_ms_per_step": [(e.key, e.self_cpu_time_total / 20 / 1e3) for e in top],
+           "account": account.measure(b)}
     step_ms = [sum(r["ms"].values()) for r in rows]
     log(f"step: {min(step_ms):.2f}-{max(step_ms):.2f} ms per step")
     return out
