@@ -20,15 +20,26 @@ KIND = {"conv1": "GEMM-like", "conv2": "GEMM-like", "fc1": "GEMM-like", "fc2": "
         "flatten": "layout", "flatten backward (layout copy)": "layout"}
 
 
-def _alone(fn, calls=20, repeats=5):
+FLUSH = 64 << 20  # bytes written between calls of a "cold" timing: more than both cores' L2 and the step's data
+
+
+def _alone(fn, calls=20, repeats=5, flush=None):
+    """Seconds per call of ``fn``: the fastest of ``repeats`` blocks; with ``flush`` (a tensor), the caches are
+    emptied of its data before every call (only the call is timed), as the step's other operators empty them."""
     for _ in range(3):
         fn()
     best = float("inf")
     for _ in range(repeats):
+        spent = 0.0
         t = time.perf_counter()
         for _ in range(calls):
+            if flush is not None:
+                flush.fill_(1)
+                t = time.perf_counter()
             fn()
-        best = min(best, (time.perf_counter() - t) / calls)
+            if flush is not None:
+                spent += time.perf_counter() - t
+        best = min(best, (spent if flush is not None else time.perf_counter() - t) / calls)
     return best
 
 
@@ -101,19 +112,79 @@ def measure(b, steps=100, blocks=5):
     best = min(range(len(walls)), key=walls.__getitem__)
     real, wall = per_block[best], walls[best]
     alone = _alone_parts(model, adam, saved)
+    cold = _alone_parts(model, adam, saved, flush=torch.empty(FLUSH, dtype=torch.uint8))
     rows = [{"part": name, "kind": KIND.get(name, "elementwise"), "step_ms": real[name], "alone_ms": alone[name] * 1e3,
-             "extra_ms": real[name] - alone[name] * 1e3}
+             "cold_ms": cold[name] * 1e3, "extra_ms": real[name] - alone[name] * 1e3}
             for name in ("zero_grad", *FORWARD, *BACKWARD, "Adam (fused)")]
     accounted = sum(r["step_ms"] for r in rows)
     return {"steps_per_block": steps, "blocks": len(walls), "wall_ms": wall, "walls_ms": walls, "rows": rows,
+            "epoch": epoch_parts(b),
             "accounted_ms": accounted, "alone_ms": sum(r["alone_ms"] for r in rows),
+            "cold_ms": sum(r["cold_ms"] for r in rows), "working_set_mib": _working_set(saved) / 2 ** 20,
             "by_kind": {k: sum(r["step_ms"] for r in rows if r["kind"] == k) for k in
                         ("GEMM-like", "elementwise", "layout", "optimizer", "zeroing")},
             "largest_gaps": [r["part"] for r in sorted(rows, key=lambda r: -r["extra_ms"])[:4]]}
 
 
-def _alone_parts(model, adam, s):
-    """Each operator of the step alone, on the step's own tensors (kept hot by the repetition)."""
+def epoch_parts(b, steps=200, rounds=3):
+    """What an epoch adds to its steps, per step: classlab's ``fit`` (data, bookkeeping, hooks, progress) against
+    the bare step on batches made beforehand, in alternating rounds; and the learning curves' scoring after an epoch
+    (the test set under both protocols, as the CNN's unit does), as a share of the epoch."""
+    from classlab._protocols import CORRECTED, FAITHFUL, cifar_test_batches
+    from classlab.data.batches import TensorBatches
+    from classlab.models import CNN
+    from classlab.training import channels_last_gradients, evaluate, fit
+
+    steps = 10 if b.smoke else steps
+    x, y = b.data.train_x[:steps * 50], b.data.train_y[:steps * 50]
+    loss_fn = torch.nn.CrossEntropyLoss()
+    times = {"fit": [], "bare steps": [], "data alone": []}
+    for _ in range(rounds):
+        torch.manual_seed(0)
+        model = CNN()
+        t = time.perf_counter()
+        fit(model, loss_fn, TensorBatches(x, y, 50, torch.Generator().manual_seed(0)), 1)
+        times["fit"].append((time.perf_counter() - t) / steps * 1e3)
+        batches = [(xb.contiguous(memory_format=torch.channels_last), yb)
+                   for xb, yb in TensorBatches(x, y, 50, torch.Generator().manual_seed(0))]
+        torch.manual_seed(0)
+        model = CNN().to(memory_format=torch.channels_last)
+        adam = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+        with channels_last_gradients(model):
+            t = time.perf_counter()
+            for xb, yb in batches:
+                adam.zero_grad(set_to_none=True)
+                loss_fn(model(xb), yb).backward()
+                adam.step()
+            times["bare steps"].append((time.perf_counter() - t) / steps * 1e3)
+        t = time.perf_counter()
+        for _ in TensorBatches(x, y, 50, torch.Generator().manual_seed(0)):
+            pass
+        times["data alone"].append((time.perf_counter() - t) / steps * 1e3)
+    t = time.perf_counter()
+    for protocol in (CORRECTED, FAITHFUL):
+        evaluate(model, cifar_test_batches(protocol, b.data.test_x, b.data.test_y, b.settings.eval_batch_size,
+                                           torch.Generator().manual_seed(0)), loss_fn)
+    curves_s = time.perf_counter() - t
+    fit_ms, bare_ms = min(times["fit"]), min(times["bare steps"])
+    epoch_s = fit_ms * (-(-len(b.data.train_y) // 50)) / 1e3
+    return {"ms_per_step": {k: min(v) for k, v in times.items()}, "rounds": rounds, "steps": steps,
+            "between_steps_share": (fit_ms - bare_ms) / fit_ms, "curves_s": curves_s, "epoch_s": epoch_s,
+            "curves_share": curves_s / (epoch_s + curves_s)}
+
+
+def _working_set(s):
+    """Bytes of the step's activations, their gradients and max-pool's indices (the parameters and Adam's state
+    besides): what one step moves through the caches."""
+    activations = sum(s[k].numel() * s[k].element_size() for k in ("y1", "a1", "p1", "y2", "a2", "p2", "flat", "h",
+                                                                     "r", "logits"))
+    indices = (s["p1"].numel() + s["p2"].numel()) * 8
+    return 2 * activations + indices
+
+
+def _alone_parts(model, adam, s, flush=None):
+    """Each operator of the step alone, on the step's own tensors: repeated while they stay in cache, or (``flush``)
+    with the caches emptied before every call."""
     c1, c2, l1, l2 = model.conv1, model.conv2, model.fc1, model.fc2
     cl = torch.channels_last
     y1, a1, p1, y2, a2, p2 = (s[k].detach() for k in ("y1", "a1", "p1", "y2", "a2", "p2"))
@@ -159,21 +230,35 @@ def _alone_parts(model, adam, s):
         "Adam (fused)": adam.step,
     }
     with torch.no_grad():
-        out = {name: _alone(fn) for name, fn in ops.items() if name not in ("loss backward", "zero_grad")}
-    out["loss backward"] = _alone(loss_bwd)
-    out["zero_grad"] = _alone(ops["zero_grad"])
+        out = {name: _alone(fn, flush=flush) for name, fn in ops.items() if name not in ("loss backward", "zero_grad")}
+    out["loss backward"] = _alone(loss_bwd, flush=flush)
+    out["zero_grad"] = _alone(ops["zero_grad"], flush=flush)
     return out
 
 
 def markdown(acc):
+    cold = acc.get("cold_ms")
     lines = ["", f"Every millisecond of classlab's CNN step (fastest of {acc['blocks']} blocks of "
                  f"{acc['steps_per_block']} steps): {acc['wall_ms']:.2f} ms per step, of which the clocked parts "
                  f"account for {acc['accounted_ms']:.2f} ms ({acc['accounted_ms'] / acc['wall_ms']:.0%}); the same "
-                 f"operators alone take {acc['alone_ms']:.2f} ms:", "",
-             "| part | kind | in the step (ms) | alone (ms) | extra (ms) |", "|---|---|---|---|---|"]
+                 f"operators alone take {acc['alone_ms']:.2f} ms with their data in cache"
+                 + (f", {cold:.2f} ms with the caches emptied before each (the step moves "
+                    f"{acc['working_set_mib']:.0f} MiB of activations, gradients and indices)" if cold else "") + ":",
+             "", "| part | kind | in the step (ms) | alone (ms) | alone, caches emptied (ms) | extra over alone (ms) |",
+             "|---|---|---|---|---|---|"]
     for r in acc["rows"]:
-        lines.append(f"| {r['part']} | {r['kind']} | {r['step_ms']:.3f} | {r['alone_ms']:.3f} | {r['extra_ms']:+.3f} |")
+        lines.append(f"| {r['part']} | {r['kind']} | {r['step_ms']:.3f} | {r['alone_ms']:.3f} | "
+                     f"{r.get('cold_ms', float('nan')):.3f} | {r['extra_ms']:+.3f} |")
     lines.append(f"| **step** | | **{acc['accounted_ms']:.2f}** | **{acc['alone_ms']:.2f}** | "
-                 f"**{acc['accounted_ms'] - acc['alone_ms']:+.2f}** |")
+                 f"**{(cold or float('nan')):.2f}** | **{acc['accounted_ms'] - acc['alone_ms']:+.2f}** |")
+    e = acc.get("epoch")
+    if e:
+        ms = e["ms_per_step"]
+        lines += ["", f"From the step to the epoch ({e['steps']} steps, fastest of {e['rounds']} alternating rounds): "
+                      f"classlab's `fit` {ms['fit']:.2f} ms per step against the bare step on batches made beforehand "
+                      f"{ms['bare steps']:.2f} ms: everything between steps (data {ms['data alone']:.2f} ms of it, "
+                      f"bookkeeping, hooks) is {e['between_steps_share']:.1%} of the step. The learning curves' scoring "
+                      f"after each epoch (the test set under both protocols) takes {e['curves_s']:.2f} s, "
+                      f"{e['curves_share']:.1%} of an epoch with it (`--no-learning-curves` leaves it out)."]
     return lines
 
