@@ -23,15 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._atomic import write_text
-from ._check import check_lang
 from .errors import ClasslabError
 from ._folder import GradeFolder
 from ._key import SLIPS, VERDICTS, KeyOptions, build_key, load_run
 from .moodle.downloads import read_grades, read_responses
 from .moodle.grading import FRACTIONS
 from .moodle.numbers import shown, write_number
-from .moodle.readings import WAYS, class_reading, choose, decided, langs, way
-from .moodle.words import NAMES
+from .moodle.readings import WAYS, class_reading, choose, langs, language, way
 from ._report.common import banners
 
 ATTEMPTS = ("best", "first", "last")
@@ -106,7 +104,7 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
 
     if attempt not in ATTEMPTS:
         raise ClasslabError(f"--attempt: best, first or last, got {attempt!r}")
-    lang, lang_note = check_lang(lang)
+    lang, lang_note = language(lang) if lang is not None else (None, None)
     key_dir, responses = Path(key), Path(responses)
     run = load_run(key_dir)
     options, notes = KeyOptions.of(key_dir, corrected_credit, separator_slips, required=True)
@@ -407,7 +405,7 @@ def _slip(q, ways, sep):
     meant = write_number(theirs["value"])
     note = (f"Moodle read {typed} as {write_number(ours['value'])}, {way(sep)}, worth {ours['points']:g} of "
             f"{q.points:g}; read {way(other)}, it is {meant}: {said} ({theirs['points']:g}).")
-    note += f" Most likely meant as Moodle read it; review it if not." if kind == "gain" else ""
+    note += " Most likely meant as Moodle read it; review it if not." if kind == "gain" else ""
     return {"kind": kind, "read_as": ours["value"], "points": ours["points"],
             "other": {"separators": {"decimal": other.decimal, "thousands": other.thousands},
                       "value": theirs["value"], "verdict": theirs["verdict"], "points": theirs["points"]},
