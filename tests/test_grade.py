@@ -422,6 +422,11 @@ def test_a_graded_folder_is_not_overwritten_without_force(class_export, tmp_path
     assert run_cli("grade", "--key", out, path, "--out", tmp_path / "g")[0] == 0
     code, _, err = run_cli("grade", "--key", out, path, "--out", tmp_path / "g")
     assert code == 2 and "--force" in err
+    (tmp_path / "file").write_text("not a folder")
+    for force in ((), ("--force",)):
+        code, _, err = run_cli("grade", "--key", out, path, "--out", tmp_path / "file", *force)
+        assert code == 2 and err.strip().endswith("file: --out exists and is not a folder"), err
+    assert (tmp_path / "file").read_text() == "not a folder"
 
 
 def test_default_folder_is_beside_the_export(class_export, tmp_path):

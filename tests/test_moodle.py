@@ -625,7 +625,8 @@ def test_language_codes_as_users_type_them():
 
     assert language("en") == ("en", None) and language("EN") == ("en", None) and language(" de ") == ("de", None)
     assert language("zh_CN") == ("zh_cn", None) and language("zh-cn") == ("zh_cn", None)
-    for child, parent in (("en_us", "en"), ("pt_br", "pt"), ("de_du", "de"), ("fr_ca", "fr"), ("ES_MX", "es")):
+    for child, parent in (("en_us", "en"), ("pt_br", "pt"), ("de_du", "de"), ("fr_ca", "fr"), ("ES_MX", "es"),
+                          ("en_us_k12", "en"), ("es_mx_kids", "es")):  # grandchildren read as the first part
         lang, note = language(child, "--lang")
         assert lang == parent and note.startswith(f"--lang {child}: read with the separators of ") and \
             f"({parent}), the parent of Moodle's {child.lower()} pack" in note

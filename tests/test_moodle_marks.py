@@ -17,6 +17,7 @@ import pytest
 
 from conftest import run_cli
 from classlab.moodle.numbers import POINT, read_number
+from classlab.moodle.readings import WAYS, langs
 from test_moodle import CLASS, MOODLE, RESPONSES, moodle_apply_units
 
 MARKS = json.loads((CLASS / "moodle-marks.json").read_text(encoding="utf-8"))
@@ -288,10 +289,12 @@ def _mark(mark):
 # ----------------------------------------------------------------------------- a class whose attempts ran in German
 
 
-def _rewritten(source, dest, edit):
-    """``source``'s rows, each attempt's row passed to ``edit(row, (user, attempt))``, written to ``dest``."""
+def _rewritten(source, dest, edit, header=lambda row: None):
+    """``source``'s rows, each attempt's row passed to ``edit(row, (user, attempt))`` and the headings to
+    ``header(row)``, written to ``dest``."""
     with open(source, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
+    header(rows[0])
     seen = {}
     for row in rows[1:]:
         user = row[2].split("@")[0]
@@ -371,6 +374,71 @@ def test_a_class_of_mixed_languages_is_graded_as_moodle_graded_it(real_key, tmp_
     assert "as their marks show: Grosz, Ivan; Müller, Chloé" in page
 
 
+def expected_fits(attempt):
+    """The languages (the first of each reading) whose Moodle rule (the oracle) gives the attempt its real marks."""
+    return [langs(sep)[0] for sep in WAYS if oracle(sep.decimal, sep.thousands)[attempt] == moodle_points()[attempt]]
+
+
+FIGURE_MARK = 0.6  # what a teacher gave 2.2, the figure, on every attempt that waited for it
+
+
+@pytest.mark.parametrize("form", ["Grade column", "Grade column out of 100", "Grades download"])
+def test_a_figure_marked_by_a_teacher_leaves_the_reading_to_the_marks(real_key, tmp_path, form):
+    """Once a teacher has marked 2.2 (1 point), Moodle's grade holds that mark too: the attempts that waited for it
+    are decided by their marks like the others, the figure's mark being the teacher's, not classlab's to
+    reproduce. The quiz's maximum grade (Grade/100.00) scales the Grade column, never the reading."""
+    scale = 10 if form.endswith("100") else 1
+    waited = {(a["user"], a["attempt"]) for a in FINISHED if a["slots"]["2.2"]["state"] == "needsgrading"}
+    assert len(waited) > 1
+
+    def heading(row):
+        row[7] = f"Grade/{10 * scale:.2f}"
+
+    def grade(row, attempt):
+        if row[7] not in ("-", "Not yet graded"):
+            row[7] = f"{float(row[7]) * scale:.2f}"
+        elif attempt in waited:
+            row[7] = f"{(sum(moodle_points()[attempt].values()) + FIGURE_MARK) * scale:.2f}"
+
+    def mark(row, attempt):
+        grade(row, attempt)
+        if attempt in waited:
+            row[8 + list(MARKS["slots"]).index("2.2")] = f"{FIGURE_MARK:.2f}"
+
+    files = [_rewritten(CLASS / "responses-ui-en.csv", tmp_path / "responses.csv", grade, heading)]
+    if form == "Grades download":
+        files.append(_rewritten(CLASS / "grades-ui-en.csv", tmp_path / "grades.csv", mark, heading))
+    doc, _ = graded(real_key, tmp_path, *files)
+    fits = {(s["email"].split("@")[0], h["attempt"]): h["reading"]["fits"] for s in doc["students"]
+            for h in s["history"]}
+    assert {a: fits[a] for a in waited} == {a: expected_fits(a) for a in waited}
+    assert {a: fits[a] for a in moodle_points()} == {a: expected_fits(a) for a in moodle_points()}
+    assert doc["moodle"]["differences"] == []
+
+
+@pytest.mark.parametrize("case", ["no Grade column", "a slot left out"])
+def test_where_the_grade_says_nothing_attempts_are_read_the_class_way(real_key, tmp_path, case):
+    """Moodle leaves the Grade column out where the quiz shows no grades; a question left out with --slots is in the
+    grade but not in classlab's points. Either way the Grade column cannot tell an attempt's reading: every attempt
+    is read the headings' way, said so, and no difference from Moodle is claimed."""
+    at = 7
+
+    def drop(row, attempt=None):
+        del row[at]
+
+    path, extra = CLASS / "responses-ui-de.csv", ()
+    if case == "no Grade column":
+        path = _rewritten(path, tmp_path / "no-grade.csv", drop, drop)
+    else:
+        extra = ("--slots", ",".join(list(MARKS["slots"])[:-1] + ["-"]))
+    doc, stdout = graded(real_key, tmp_path, path, extra=extra)
+    readings = {(s["email"], h["attempt"]): (h["reading"]["lang"], h["reading"]["from"], h["reading"]["fits"])
+                for s in doc["students"] for h in s["history"]}
+    assert set(readings.values()) == {("de", "headings", None)}
+    assert (doc["reading"]["lang"], doc["reading"]["from"]) == ("de", "headings")
+    assert doc["moodle"]["differences"] == []
+
+
 # ----------------------------------------------------------------------------- attempts, states, formulas
 
 
@@ -396,6 +464,16 @@ def test_the_trap_is_named_for_the_instructor_and_the_student(real_key, tmp_path
     assert "Moodle read 0,27 as 27" in slip["note"] and slip["advice"] == "Type 0.27, which every language reads alike."
     gus = next(s for s in doc["students"] if s["first_name"] == "Gus")["answers"]["1.3"]["separator"]
     assert (gus["kind"], gus["points"], gus["other"]["points"]) == ("gain", 1.0, 0.0)
+    english, german = "the English way (decimal point, comma for thousands)", \
+        "the German way (decimal comma, point for thousands)"
+    assert slip["note"] == (f"Moodle read 0,27 as 27, {english}, worth 0 of 1; read {german}, it is 0.27: "
+                            "accepted (1).")
+    assert gus["note"] == (f"Moodle read 803,786 as 803786, {english}, worth 1 of 1; read {german}, it is 803.786: "
+                           "a separator slip (0). Most likely meant as Moodle read it; review it if not.")
+    ivan = next(s for s in doc["students"] if s["first_name"] == "Ivan")["answers"]["1.7"]["separator"]
+    assert ivan["note"] == (f"Moodle read 0,33 as 33, {english}, worth 0 of 0.5; read {german}, it is 0.33: "
+                            "the corrected protocol's number (0.25).")
+    assert ivan["other"]["separators"] == {"decimal": ",", "thousands": "."}
     page = (tmp_path / "graded" / "class.html").read_text()
     assert 'id="separators"' in page and "0,27" in page and "lost marks" in page
     with open(tmp_path / "graded" / "feedback.csv", encoding="utf-8-sig", newline="") as f:
@@ -524,11 +602,55 @@ def test_downloads_of_another_quiz_are_one_line(real_key, tmp_path):
     mangled.write_text((CLASS / "grades-ui-en.csv").read_text(encoding="utf-8-sig").replace("Q. 12 /1.50",
                                                                                           "Q. 12 /2.00"))
     code, _, err = run_cli("grade", "--key", real_key, CLASS / "responses-ui-en.csv", mangled, "--out", tmp_path / "g")
-    assert code == 2 and "the Grades download of another quiz?" in err and err.count("\n") == 1
+    assert code == 2 and err.strip().endswith(
+        "its questions (12, marked out of 0.5, 0.5, 1, 1, 1, 1, 0.5, 0.5, 0.5, 1, 1, 2) are not the key's and the "
+        "Responses download's (12, out of 0.5, 0.5, 1, 1, 1, 1, 0.5, 0.5, 0.5, 1, 1, 1.5): the Grades download of "
+        "another quiz?") and err.count("\n") == 1
+
+    def strangers(row, attempt):
+        row[:3] = ["Nobody", "Else", f"{attempt[0]}@elsewhere.example"]
+
+    another_class = _rewritten(CLASS / "grades-ui-en.csv", tmp_path / "another-class.csv", strangers)
+    code, _, err = run_cli("grade", "--key", real_key, CLASS / "responses-ui-en.csv", another_class,
+                           "--out", tmp_path / "g")
+    assert code == 2 and err.strip().endswith(f"another-class.csv: none of its attempts is one of "
+                                              f"{CLASS / 'responses-ui-en.csv'}'s: the Grades download of another "
+                                              "quiz or class?") and err.count("\n") == 1
     code, _, err = run_cli("grade", "--key", real_key, CLASS / "responses-ui-en.csv", "--lang", "xx",
                            "--out", tmp_path / "g")
     assert code == 2 and "--lang: 'xx' is none of Moodle's languages" in err
     assert not (tmp_path / "g").exists()
+
+
+def test_a_grades_download_missing_attempts_leaves_them_to_the_class(real_key, tmp_path):
+    """A Grades download filtered before it was downloaded (a group, "attempts from" a date) lacks some rows: the
+    others keep their marks per answer, each matched by student and order; those it lacks are read the class's way
+    (compared per answer, the Grades download does not mix in the Grade column)."""
+    gone = {("dan_en", 1), ("eve_en", 2)}
+    kept = tmp_path / "some-grades.csv"
+    with open(CLASS / "grades-ui-en.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    seen, out = {}, [rows[0]]
+    for row in rows[1:]:
+        user = row[2].split("@")[0]
+        seen[user] = seen.get(user, 0) + 1
+        if (user, seen[user]) not in gone:
+            out.append(row)
+    with open(kept, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(out)
+    doc, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", kept)
+    full, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv")
+
+    def fits(d):
+        return {(s["email"].split("@")[0], h["attempt"]): h["reading"]["fits"] for s in d["students"]
+                for h in s["history"]}
+
+    assert {a: f for a, f in fits(doc).items() if a not in gone} == \
+        {a: f for a, f in fits(full).items() if a not in gone}
+    assert {a: fits(doc)[a] for a in gone} == {a: None for a in gone}
+    assert {(s["email"].split("@")[0], h["attempt"]): h["reading"]["from"] for s in doc["students"]
+            for h in s["history"] if (s["email"].split("@")[0], h["attempt"]) in gone} == {a: "class" for a in gone}
+    assert doc["moodle"]["differences"] == []
 
 
 # ----------------------------------------------------------------------------- verdicts that say what happened
@@ -720,6 +842,35 @@ def test_the_options_moodles_marks_were_made_with_are_named(real_key, tmp_path):
         for id, a in s["answers"].items():
             if a.get("moodle_mark") is not None and abs(a["moodle_mark"] - (a["points"] or 0)) > 0.006:
                 assert f"Moodle's mark: {a['moodle_mark']:g}" in a["feedback"] and "This key gives" in a["feedback"]
+
+
+@pytest.mark.parametrize("options,advice", [
+    (["--separator-slips", "credit"], "--separator-slips feedback"),
+    (["--separator-slips", "credit", "--corrected-credit", "0"], "--corrected-credit 50 --separator-slips feedback"),
+    (["--separator-slips", "off"], None)])  # "off" and "feedback" both give a slip 0: Moodle's marks agree
+def test_the_separator_slips_moodles_marks_were_made_with_are_named(real_key, tmp_path, options, advice):
+    """Moodle's quiz was imported with --separator-slips feedback (and --corrected-credit 50): grading with another
+    choice names the options under which every difference disappears, both where both differ."""
+    doc, stdout = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv",
+                         extra=options)
+    m = doc["moodle"]
+    assert m["advice"] == advice and bool(m["differences"]) == bool(advice)
+    if advice:
+        assert {d["reason"] for d in m["differences"]} == {"key"}
+        assert f"Every difference disappears with {advice}" in stdout
+
+
+def test_where_the_marks_allow_two_readings_the_feedback_says_both(real_key, tmp_path):
+    """Eve's second attempt: Moodle's marks (0 for 1.8's "1,000") fit the English and the German reading, which read
+    it as 1000 and as 1. Her feedback claims neither: it says each reading and what it makes of her answer."""
+    doc, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv")
+    eve = next(s for s in doc["students"] if s["first_name"] == "Eve")
+    said = eve["history"][1]["answers"]["1.8"]["feedback"]
+    assert said.startswith("How Moodle read 1,000 depends on the language this attempt started in, and its marks do "
+                           "not tell which. Read the English way (decimal point, comma for thousands), it is 1000: "
+                           "Just outside the accepted range")
+    assert " Read the German way (decimal comma, point for thousands), it is 1: Matches none of the runs" in said
+    assert said.endswith(" Moodle's mark: 0 of 0.5.") and "This key gives" not in said
 
 
 # ----------------------------------------------------------------------------- the attempt that counts, and what to do
