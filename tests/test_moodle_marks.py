@@ -437,6 +437,8 @@ def test_where_the_grade_says_nothing_attempts_are_read_the_class_way(real_key, 
     assert set(readings.values()) == {("de", "headings", None)}
     assert (doc["reading"]["lang"], doc["reading"]["from"]) == ("de", "headings")
     assert doc["moodle"]["differences"] == []
+    if case == "no Grade column":
+        assert doc["moodle"] == {"source": None, "compared": 0, "agree": 0, "differences": [], "advice": None}
 
 
 # ----------------------------------------------------------------------------- attempts, states, formulas
@@ -873,6 +875,43 @@ def test_where_the_marks_allow_two_readings_the_feedback_says_both(real_key, tmp
     assert said.endswith(" Moodle's mark: 0 of 0.5.") and "This key gives" not in said
 
 
+def test_a_grade_column_difference_states_both_grades_on_the_quizs_scale(real_key, tmp_path):
+    """Read the German way (--lang de), the English class's Grade column (a quiz out of 100) differs where a
+    separator changed a mark: each difference gives Moodle's grade and classlab's points on the quiz's scale."""
+    def heading(row):
+        row[7] = "Grade/100.00"
+
+    def grade(row, attempt):
+        if row[7] not in ("-", "Not yet graded"):
+            row[7] = f"{float(row[7]) * 10:.2f}"
+
+    path = _rewritten(CLASS / "responses-ui-en.csv", tmp_path / "r.csv", grade, heading)
+    doc, _ = graded(real_key, tmp_path, path, lang="de")
+    history = {(f"{s['surname']}, {s['first_name']}", h["attempt"]): h for s in doc["students"] for h in s["history"]}
+    found = doc["moodle"]["differences"]
+    assert found and doc["moodle"]["per"] == "attempt"
+    for d in found:
+        h = history[(d["student"], d["attempt"])]
+        assert d["classlab"] == pytest.approx(h["points"] * 10) and d["moodle"] == float(h["moodle_grade"])
+        assert d["question"] is None and d["reason"] == "separators"
+
+
+def test_the_facility_is_moodles_where_its_marks_are_in_the_download(real_key, tmp_path):
+    """The class page's facility index: the mean share of Moodle's marks in the attempts that count (moodle-marks.json,
+    read from Moodle's database), where the Grades download gives them; none without it."""
+    doc, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv")
+    counting = {(s["email"].split("@")[0], s["attempt"]) for s in doc["students"]}
+    finished = [a for a in FINISHED if (a["user"], a["attempt"]) in counting]
+    for id in AUTO:
+        shares = [(a["slots"][id]["mark"] or 0.0) / a["slots"][id]["max"] for a in finished]
+        assert doc["questions"][id]["moodle_facility"] == pytest.approx(sum(shares) / len(shares)), id
+    german, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv", lang="de")
+    assert german["questions"]["1.4"]["moodle_facility"] == doc["questions"]["1.4"]["moodle_facility"] != \
+        german["questions"]["1.4"]["facility"]  # misread under --lang de, Moodle's own figure stays
+    alone, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv")
+    assert {q["moodle_facility"] for q in alone["questions"].values()} == {None}
+
+
 # ----------------------------------------------------------------------------- the attempt that counts, and what to do
 
 
@@ -886,6 +925,11 @@ def test_the_attempt_that_counts_and_what_to_do_are_said(real_key, tmp_path):
     assert first.startswith("Attempt 1 of 2 counts: Moodle's highest grade: attempt 1, 2.50") and \
         "Attempt 2 waits for a teacher to grade 2.2." in first
     assert rows["Ada"].splitlines()[0] == "Moodle's grade for your attempt waits for a teacher to grade 2.2."
+    eve = next(s for s in doc["students"] if s["first_name"] == "Eve")
+    assert (eve["max_points"], eve["points_to_grade_by_hand"]) == (10, 1)
+    assert [(h["attempt"], h["waiting"], h["moodle_grade"]) for h in eve["history"]] == \
+        [(1, False, "2.50"), (2, True, "Not yet graded")] and eve["moodle_grade"] == "2.50"
+    assert eve["waiting"] == [{"attempt": 2, "questions": ["2.2"]}]
     assert not rows["Gus"].startswith(("Attempt", "Moodle's grade"))  # one attempt, graded: nothing to say
     page = html.unescape((tmp_path / "graded" / "class.html").read_text())
     todo = re.search(r'<table id="todo-2.2">.*?</table>', page, re.S).group(0)
@@ -904,6 +948,34 @@ def test_the_attempt_that_counts_and_what_to_do_are_said(real_key, tmp_path):
     assert {(r["Question"], r["Last name"], r["Typed"], r["Moodle's mark"], r["Mark to set"]) for r in slips} >= \
         {("1.4", "Müller", "0,27", "", "1"), ("1.4", "Grosz", "0,27", "", "1")}  # no Grades download: no mark
     assert [r["Question"] for r in remarks] == sorted((r["Question"] for r in remarks), key=list(doc["questions"]).index)
+
+
+@pytest.mark.parametrize("second,counts", [("2.50", 1), ("3.00", 2)])
+def test_moodles_highest_grade_keeps_the_earliest_of_equal_grades(real_key, tmp_path, second, counts):
+    """Once a teacher has graded Eve's second attempt, Moodle's "highest grade" counts it only if it is higher:
+    of equal grades the earliest (quiz_calculate_best_attempt compares with >)."""
+    def grade(row, attempt):
+        if attempt == ("eve_en", 2):
+            row[7] = second
+
+    doc, _ = graded(real_key, tmp_path, _rewritten(CLASS / "responses-ui-en.csv", tmp_path / "r.csv", grade))
+    eve = next(s for s in doc["students"] if s["first_name"] == "Eve")
+    assert (eve["attempt"], eve["why"]) == (counts, f"Moodle's highest grade: attempt {counts}, "
+                                                    f"{'2.50' if counts == 1 else second}")
+
+
+def test_without_moodles_grades_the_highest_of_classlabs_points_counts(real_key, tmp_path):
+    def drop(row, attempt=None):
+        del row[7]
+
+    doc, _ = graded(real_key, tmp_path, _rewritten(CLASS / "responses-ui-en.csv", tmp_path / "r.csv", drop, drop))
+    eve = next(s for s in doc["students"] if s["first_name"] == "Eve")
+    points = [h["points"] for h in eve["history"]]
+    assert eve["attempt"] == points.index(max(points)) + 1
+    assert eve["why"] == ("no finished attempt has a grade from Moodle in this download (a question waits for a "
+                          "teacher, or no Grade column): the highest of classlab's points")
+    ada = next(s for s in doc["students"] if s["first_name"] == "Ada")
+    assert (ada["attempt"], ada["why"]) == (1, "the only finished attempt")
 
 
 # ----------------------------------------------------------------------------- tools that answer at once
