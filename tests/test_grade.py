@@ -11,6 +11,7 @@ import pytest
 
 from classlab._grade import ATTEMPTS
 from classlab._key import build_key
+from classlab.errors import ClasslabError
 from classlab.moodle.grading import FRACTIONS as MOODLE_FRACTIONS
 from conftest import keyed_copy, run_cli
 
@@ -328,6 +329,21 @@ def test_slots_by_order_and_by_flag(class_export, tmp_path):
     assert swapped["Schmidt"]["answers"]["2.3"]["response"] == by_order["Schmidt"]["answers"]["2.4"]["response"]
     skipped = _graded(path, out, "--slots", "2.1,-,-,-")[0]
     assert list(skipped["questions"]) == ["2.1"]
+    import classlab
+
+    as_list = classlab.grade(out, path, tmp_path / "api", slots=["2.1", "2.2", "2.4", "2.3"], lang="de")
+    assert _by_name(as_list.doc)["Schmidt"]["answers"]["2.3"]["response"] == \
+        swapped["Schmidt"]["answers"]["2.3"]["response"]
+    for slots, message in (("2.1,9.9,2.4,2.3", "--slots: 9.9 not in the key (it answers 2.1, 2.2, 2.3, 2.4)"),
+                           ("2.1,2.2", f"--slots: 2 ids for the 4 responses of {path}")):
+        code, _, err = run_cli("grade", "--key", out, path, "--out", tmp_path / "g", "--slots", slots)
+        assert code == 2 and err.strip().endswith(message) and err.count("\n") == 1, err
+    fewer = moodle_csv(tmp_path / "fewer.csv", key[:3], students[:2], texts=False)
+    code, _, err = run_cli("grade", "--key", out, fewer, "--out", tmp_path / "g")
+    assert code == 2 and err.strip().endswith(
+        f"{fewer}: 3 responses per attempt, but the key has 4 questions and the download has no 'Question N' columns "
+        "to tell them apart; map the slots with --slots 1.1,1.2,... ('-' skips one)"), err
+    assert not (tmp_path / "g").exists()
 
 
 def test_anonymized_outputs_hold_no_name_or_email(class_export):
@@ -500,3 +516,17 @@ def test_corrected_credit_reaches_the_points(class_export):
         assert clara["verdict"] == "corrected" and clara["value"] == float(shown) and words in clara["feedback"]
         assert clara["points"] == pytest.approx(points["2.3"] * float(credit) / 100)
         assert clara["feedback"].startswith("Matches the corrected protocol, not the problem set's code")
+
+
+def test_the_python_api_keeps_names_and_refuses_to_overwrite_by_default(class_export, tmp_path):
+    """``classlab.grade`` takes the CLI's defaults: names kept (anonymizing is asked for), the best attempt, and an
+    existing grading folder refused without ``force=True``."""
+    import classlab
+
+    out, _, _, path, _ = class_export
+    graded = classlab.grade(out, path, tmp_path / "g")
+    assert graded.doc["anonymized"] is False and graded.doc["attempt"] == "best"
+    assert "Weber" in {s["surname"] for s in graded.students}
+    with pytest.raises(ClasslabError, match="--force"):
+        classlab.grade(out, path, tmp_path / "g")
+    assert classlab.grade(out, path, tmp_path / "g", force=True, anonymize=True).doc["anonymized"] is True

@@ -166,6 +166,11 @@ def test_every_download_is_graded_as_moodle_marked_it(real_key, tmp_path, path, 
     assert (eve["attempts"], eve["attempt"], eve["points"]) == (2, 1, 2.5)  # Moodle's highest grade skips attempt 2
     assert eve["why"].startswith("Moodle's highest grade: attempt 1, 2") and "attempt 2 has no grade yet" in eve["why"]
     assert eve["waiting"] == [{"attempt": 2, "questions": ["2.2"]}]
+    finn = next(s for s in doc["students"] if s["first_name"] == "Finn")  # his attempt is in progress
+    assert {json.dumps(a, sort_keys=True) for a in finn["answers"].values()} == {json.dumps(
+        {"response": "-", "value": None, "verdict": "in-progress", "pitfall": None, "points": None,
+         "feedback": "The attempt is still in progress: Moodle's download shows none of its answers."}, sort_keys=True)}
+    assert not [n for g in doc["reading"]["attempts"] for n in g["students"] if n.startswith("Unfinished, Finn")]
 
 
 @pytest.mark.parametrize("ui", ["en", "de"])
@@ -840,6 +845,14 @@ def test_the_options_moodles_marks_were_made_with_are_named(real_key, tmp_path):
     m = doc["moodle"]
     assert m["differences"] and {d["reason"] for d in m["differences"]} == {"key"}
     assert m["advice"] == "--corrected-credit 50" and "Every difference disappears with --corrected-credit 50" in stdout
+    remarks = {(f"{r['surname']}, {r['first_name']}", r["attempt"], r["question"]): r for r in doc["remarks"]
+               if r["why"] == "difference"}  # each difference is on the re-marking worklist
+    differences = {(d["student"], d["attempt"], d["question"]): d for d in m["differences"]}
+    assert remarks and set(remarks) == set(differences)
+    for at, r in remarks.items():
+        d = differences[at]
+        assert r["set"] == d["classlab"] and r["note"].startswith(f"Moodle gave {d['moodle']:g}, this key gives "
+                                                                  f"{d['classlab']:g}: no reading of the separators")
     for s in doc["students"]:  # the feedback still states Moodle's mark, and names the key's
         for id, a in s["answers"].items():
             if a.get("moodle_mark") is not None and abs(a["moodle_mark"] - (a["points"] or 0)) > 0.006:
@@ -908,8 +921,57 @@ def test_the_facility_is_moodles_where_its_marks_are_in_the_download(real_key, t
     german, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv", lang="de")
     assert german["questions"]["1.4"]["moodle_facility"] == doc["questions"]["1.4"]["moodle_facility"] != \
         german["questions"]["1.4"]["facility"]  # misread under --lang de, Moodle's own figure stays
+    for id in AUTO:  # the marks agree, so classlab's own figures are Moodle's too
+        q, shares = doc["questions"][id], [(a["slots"][id]["mark"] or 0.0) / a["slots"][id]["max"] for a in finished]
+        assert q["facility"] == pytest.approx(sum(shares) / len(shares)), id
+        verdicts = [s["answers"][id]["verdict"] for s in doc["students"]
+                    if s["answers"][id]["verdict"] not in ("manual", "in-progress")]
+        assert q["accepted_share"] == sum(v in ("accepted", "digits") for v in verdicts) / len(verdicts), id
     alone, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv")
     assert {q["moodle_facility"] for q in alone["questions"].values()} == {None}
+
+
+def test_the_class_summary_counts_pitfalls_and_mistakes_in_the_keys_words(real_key, tmp_path):
+    """After the deadline the instructor learns which mistakes the class made: each pitfall in the key's own words
+    (answers.json), the students and questions it shows in, the most common first; each other kind of mistake."""
+    doc, _ = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv")
+    key = {p["id"]: p for p in json.loads((real_key / "answers.json").read_text())["pitfalls"]}
+    pitfalls = doc["pitfalls"]
+    assert pitfalls and set(pitfalls) <= set(key)
+    for id, p in pitfalls.items():
+        assert (p["what"], p["where"]) == (key[id]["what"], key[id]["where"])
+        for q, n in p["questions"].items():
+            assert doc["questions"][q]["pitfall"] == id
+            assert n == sum(s["answers"][q]["verdict"] == "corrected" for s in doc["students"])
+        assert p["students"] == sum(any(s["answers"][q]["verdict"] == "corrected" for q in p["questions"])
+                                    for s in doc["students"])
+    assert [p["students"] for p in pitfalls.values()] == sorted((p["students"] for p in pitfalls.values()),
+                                                                reverse=True)
+    assert {(id, p["students"]) for id, p in pitfalls.items() if p["students"]} == \
+        {("seed-in-init", 4), ("svc-augmented-pixels", 2)}
+    for verdict, m in doc["mistakes"].items():
+        assert m["questions"] == {q: n for q in doc["questions"]
+                                  if (n := sum(s["answers"][q]["verdict"] == verdict for s in doc["students"]))}
+        assert m["students"] == sum(any(a["verdict"] == verdict for a in s["answers"].values())
+                                    for s in doc["students"])
+    assert doc["mistakes"]["unanswered"]["students"] > 0
+
+
+def test_anonymized_differences_and_readings_name_no_student(real_key, tmp_path):
+    """With --anonymize even the lists that name students (differences from Moodle, the readings' groups, the
+    re-marking worklist) give pseudonyms, the same ones as the students' rows."""
+    doc, stdout = graded(real_key, tmp_path, CLASS / "responses-ui-en.csv", CLASS / "grades-ui-en.csv",
+                         extra=["--anonymize", "--corrected-credit", "0"])
+    names = {", ".join(p for p in (s["surname"], s["first_name"]) if p) for s in doc["students"]}
+    assert doc["moodle"]["differences"] and {d["student"] for d in doc["moodle"]["differences"]} <= names
+    assert {n for g in doc["reading"]["attempts"] for n in g["students"]} <= names | \
+        {f"{n} (attempt {i})" for n in names for i in (1, 2)}
+    written = stdout + "".join((tmp_path / "graded" / f).read_text(encoding="utf-8-sig") for f in
+                               ("grades.json", "class.html", "remarks.csv", "feedback.csv", "grades.csv"))
+    for a in MARKS["attempts"]:
+        assert a["user"] not in written
+    for real in ("Lovelace", "Müller", "Chloé", "Grosz", "Twice", "O'Neil", "O&#x27;Neil"):
+        assert real not in written, real
 
 
 # ----------------------------------------------------------------------------- the attempt that counts, and what to do
