@@ -159,6 +159,9 @@ def test_every_download_is_graded_as_moodle_marked_it(real_key, tmp_path, path, 
         else ("unanswered", "No answer given (or a typed '-': Moodle's download shows both as '-', and either earns "
                             "nothing).")
     assert (hana["1.1"]["verdict"], hana["1.1"]["feedback"]) == dash
+    blank = "No answer given. Moodle's mark: none (no answer) of 1." if beside == "Grades download" else dash[1]
+    assert (students["Dan"]["answers"]["1.6"]["verdict"], students["Dan"]["answers"]["1.6"]["feedback"]) == \
+        ("unanswered", blank)  # a '-' Moodle did not mark: no answer
     finn = students["Finn"]
     assert finn["state"] in ("In progress", "In Bearbeitung") and doc["questions"]["1.4"]["counts"]["in-progress"] == 1
     assert {a["verdict"] for a in finn["answers"].values()} == {"in-progress"}  # in progress, not unanswered
