@@ -623,6 +623,7 @@ def test_an_excel_bomb_is_refused_unread(tmp_path, claimed, refused):
 def test_language_codes_as_users_type_them():
     from classlab.moodle.readings import language
 
+    assert language(None) == (None, None)  # none given: every reading, or the marks decide
     assert language("en") == ("en", None) and language("EN") == ("en", None) and language(" de ") == ("de", None)
     assert language("zh_CN") == ("zh_cn", None) and language("zh-cn") == ("zh_cn", None)
     for child, parent in (("en_us", "en"), ("pt_br", "pt"), ("de_du", "de"), ("fr_ca", "fr"), ("ES_MX", "es"),

@@ -141,7 +141,7 @@ def _shown(value):
 def check(run_dir, answers, lang=None, corrected_credit=None, separator_slips=None):
     """``([Checked], notes)`` for the student's ``answers`` ({id: text}, each exactly as typed); the notes say where
     an option given here differs from the one the key was written with, and how a child language pack reads."""
-    lang, lang_note = language(lang) if lang is not None else (None, None)
+    lang, lang_note = language(lang)
     options, notes = KeyOptions.of(run_dir, corrected_credit, separator_slips)
     notes += [lang_note] if lang_note else []
     key = {q.id: q for q in build_key(load_run(run_dir), run_dir, options.corrected_credit, options.separator_slips)}

@@ -104,7 +104,7 @@ def grade(key, responses, out=None, attempt="best", anonymize=False, slots=None,
 
     if attempt not in ATTEMPTS:
         raise ClasslabError(f"--attempt: best, first or last, got {attempt!r}")
-    lang, lang_note = language(lang) if lang is not None else (None, None)
+    lang, lang_note = language(lang)
     key_dir, responses = Path(key), Path(responses)
     run = load_run(key_dir)
     options, notes = KeyOptions.of(key_dir, corrected_credit, separator_slips, required=True)

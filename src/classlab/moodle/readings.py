@@ -24,8 +24,11 @@ SOURCES = ("moodle-marks", "class", "headings", "flag")
 
 
 def language(code, option="--lang"):
-    """``(lang, note)``: the language whose separators read ``code``; the note says where a child pack was read as
-    its parent (Moodle's ``en_us``, ``pt_br``, ``de_du``, ...), None otherwise. One clear line for anything else."""
+    """``(lang, note)``: the language whose separators read ``code`` (``(None, None)`` where none is given); the note
+    says where a child pack was read as its parent (Moodle's ``en_us``, ``pt_br``, ``de_du``, ...), None otherwise.
+    One clear line for anything else."""
+    if code is None:
+        return None, None
     wanted = str(code).strip().lower().replace("-", "_")
     if wanted in LANGUAGES:
         return wanted, None
